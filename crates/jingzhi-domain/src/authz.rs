@@ -1,0 +1,129 @@
+//! 权限 (authorisation): which role may do what to which kind of thing.
+//!
+//! Two rules together decide every request: [`permits`] (role × resource × action, this file) and
+//! the data scope ([`crate::org::Scope`]: which records of that resource the person sees). The
+//! application layer checks both on every read and write; `jingzhi-app/tests` walks the whole
+//! matrix through the real use cases.
+
+use crate::role::Role;
+
+crate::coded_enum! {
+    /// 资源 — kinds of things the authorisation matrix speaks of.
+    pub enum Resource {
+        OrgUnit = ("org_unit", "组织机构"),
+        Compound = ("compound", "小区"),
+        User = ("user", "用户"),
+        ApiKey = ("api_key", "接口密钥"),
+        AuditLog = ("audit_log", "审计日志"),
+        Calendar = ("calendar", "工作日历"),
+        ClockRule = ("clock_rule", "期限规则"),
+    }
+}
+
+crate::coded_enum! {
+    /// 操作
+    pub enum Action {
+        View = ("view", "查看"),
+        Create = ("create", "新建"),
+        Update = ("update", "修改"),
+        Disable = ("disable", "停用"),
+        Import = ("import", "导入"),
+        Export = ("export", "导出"),
+        Verify = ("verify", "校验"),
+    }
+}
+
+use Action::*;
+use Resource::*;
+use Role::*;
+
+/// The actions that exist on each resource (the matrix's columns).
+pub fn actions_on(resource: Resource) -> &'static [Action] {
+    match resource {
+        OrgUnit => &[View, Create, Update, Import, Export],
+        Compound => &[View, Create, Update, Import, Export],
+        User => &[View, Create, Update, Disable, Export],
+        ApiKey => &[View, Create, Disable],
+        AuditLog => &[View, Verify, Export],
+        Calendar => &[View, Update, Import],
+        ClockRule => &[View, Update],
+    }
+}
+
+const ALL_ROLES: &[Role] = Role::ALL;
+const STAFF: &[Role] = &[BureauLeader, LegalReviewer, Inspector, Dispatcher, TeamLeader, Officer, Admin];
+const EVERYONE_BUT_PARTNERS: &[Role] = &[
+    BureauLeader, LegalReviewer, Inspector, Dispatcher, TeamLeader, Officer, Admin, DepartmentLiaison,
+];
+
+/// Role × resource × action. Data scope is applied on top (see module docs).
+pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
+    if !actions_on(resource).contains(&action) {
+        return false;
+    }
+    let who: &[Role] = match (resource, action) {
+        (OrgUnit, View) => ALL_ROLES,
+        (OrgUnit, Export) => STAFF,
+        (OrgUnit, _) => &[Admin],
+        (Compound, View) => ALL_ROLES,
+        (Compound, Export) => EVERYONE_BUT_PARTNERS,
+        (Compound, _) => &[Admin],
+        (User, View | Export) => &[Admin, BureauLeader, Inspector, TeamLeader],
+        (User, _) => &[Admin],
+        (ApiKey, _) => &[Admin],
+        (AuditLog, View | Export) => &[Admin, Inspector, BureauLeader],
+        (AuditLog, Verify) => &[Admin, Inspector],
+        (AuditLog, _) => &[],
+        (Calendar, View) => ALL_ROLES,
+        (Calendar, _) => &[Admin],
+        (ClockRule, View) => ALL_ROLES,
+        (ClockRule, _) => &[Admin],
+    };
+    who.contains(&role)
+}
+
+/// True when any of the roles permits the action.
+pub fn any_permits(roles: &[Role], resource: Resource, action: Action) -> bool {
+    roles.iter().any(|r| permits(*r, resource, action))
+}
+
+/// Every (role, resource, action) cell of the matrix, in a stable order.
+pub fn matrix() -> Vec<(Role, Resource, Action, bool)> {
+    let mut out = Vec::new();
+    for &role in Role::ALL {
+        for &res in Resource::ALL {
+            for &act in actions_on(res) {
+                out.push((role, res, act, permits(role, res, act)));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_administers_users_and_orgs() {
+        for &r in Role::ALL {
+            assert_eq!(permits(r, User, Create), r == Admin, "{r:?}");
+            assert_eq!(permits(r, OrgUnit, Update), r == Admin, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn actions_that_do_not_exist_are_never_permitted() {
+        assert!(!permits(Admin, AuditLog, Update));
+        assert!(!permits(Admin, ApiKey, Import));
+    }
+
+    #[test]
+    fn the_audit_log_is_append_only_for_everyone() {
+        for &r in Role::ALL {
+            for a in [Create, Update, Disable, Import] {
+                assert!(!permits(r, AuditLog, a));
+            }
+        }
+    }
+}

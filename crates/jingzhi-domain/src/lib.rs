@@ -1,0 +1,15 @@
+//! Jingzhi's domain: the vocabulary and the rules, with no I/O.
+//!
+//! Architecture invariant: nothing in this crate reads the clock, the environment, files or the
+//! network. Time is always an argument. Everything here is deterministic and unit-testable.
+
+pub mod audit;
+pub mod authz;
+pub mod clock;
+pub mod coded;
+pub mod org;
+pub mod password;
+pub mod role;
+pub mod time;
+
+pub use coded::Coded;

@@ -1,0 +1,143 @@
+//! Instants, civil dates and their fixed text forms.
+//!
+//! Instants are stored in UTC as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (always 27 characters, so text order
+//! is time order). Civil dates (the dates on which legal periods are counted) are dates in
+//! Asia/Shanghai. No function here reads the clock.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use std::sync::OnceLock;
+
+/// The zone in which every civil date of the product is read: Asia/Shanghai (bundled tzdb).
+pub fn zone() -> &'static TimeZone {
+    static TZ: OnceLock<TimeZone> = OnceLock::new();
+    TZ.get_or_init(|| TimeZone::get("Asia/Shanghai").expect("bundled tzdb has Asia/Shanghai"))
+}
+
+/// The civil date (Asia/Shanghai) of an instant.
+pub fn civil_date(ts: Timestamp) -> Date {
+    ts.to_zoned(zone().clone()).date()
+}
+
+/// The civil date-time (Asia/Shanghai) of an instant.
+pub fn civil_datetime(ts: Timestamp) -> DateTime {
+    ts.to_zoned(zone().clone()).datetime()
+}
+
+/// The instant at which a civil date-time (Asia/Shanghai) occurs.
+pub fn instant_of(dt: DateTime) -> Timestamp {
+    dt.to_zoned(zone().clone()).expect("Asia/Shanghai has no gaps after 1991").timestamp()
+}
+
+/// 00:00 of a civil date in Asia/Shanghai.
+pub fn start_of_day(d: Date) -> Timestamp {
+    instant_of(d.to_datetime(jiff::civil::Time::midnight()))
+}
+
+/// The last representable microsecond of a civil date (23:59:59.999999) in Asia/Shanghai.
+pub fn end_of_day(d: Date) -> Timestamp {
+    instant_of(d.to_datetime(jiff::civil::time(23, 59, 59, 999_999_000)))
+}
+
+/// Stored text form of an instant: UTC, microsecond precision, fixed width.
+pub fn format_ts(ts: Timestamp) -> String {
+    let dt = ts.to_zoned(TimeZone::UTC).datetime();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+        dt.subsec_nanosecond() / 1000
+    )
+}
+
+/// Parses any RFC 3339 instant (with `Z` or an offset). A civil date-time without offset is read
+/// in Asia/Shanghai, and a bare date as 00:00 Asia/Shanghai.
+pub fn parse_instant(s: &str) -> Result<Timestamp, String> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    if let Ok(dt) = s.parse::<DateTime>() {
+        return Ok(instant_of(dt));
+    }
+    if let Ok(d) = s.parse::<Date>() {
+        return Ok(start_of_day(d));
+    }
+    Err(format!("无法识别的时间：{s}（应为 2026-03-02、2026-03-02T09:30 或 RFC 3339 格式）"))
+}
+
+/// Parses a stored instant (the fixed form written by [`format_ts`], or any RFC 3339 instant).
+pub fn parse_ts(s: &str) -> Result<Timestamp, String> {
+    s.parse::<Timestamp>().map_err(|e| format!("bad timestamp {s:?}: {e}"))
+}
+
+/// Parses a civil date `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    s.trim().parse::<Date>().map_err(|_| format!("无法识别的日期：{s}（应为 YYYY-MM-DD）"))
+}
+
+/// 2026年3月2日
+pub fn zh_date(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// 2026年3月2日 14:05 (Asia/Shanghai)
+pub fn zh_datetime(ts: Timestamp) -> String {
+    let dt = civil_datetime(ts);
+    format!("{} {:02}:{:02}", zh_date(dt.date()), dt.hour(), dt.minute())
+}
+
+/// 2026-03-02 14:05 (Asia/Shanghai), for tables and forms.
+pub fn short_datetime(ts: Timestamp) -> String {
+    let dt = civil_datetime(ts);
+    format!("{} {:02}:{:02}", dt.date(), dt.hour(), dt.minute())
+}
+
+/// 星期一 … 星期日
+pub fn zh_weekday(d: Date) -> &'static str {
+    use jiff::civil::Weekday::*;
+    match d.weekday() {
+        Monday => "星期一",
+        Tuesday => "星期二",
+        Wednesday => "星期三",
+        Thursday => "星期四",
+        Friday => "星期五",
+        Saturday => "星期六",
+        Sunday => "星期日",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_form_is_fixed_width_utc_and_round_trips() {
+        let ts: Timestamp = "2026-03-02T09:30:00.5+08:00".parse().unwrap();
+        let s = format_ts(ts);
+        assert_eq!(s, "2026-03-02T01:30:00.500000Z");
+        assert_eq!(s.len(), 27);
+        assert_eq!(parse_ts(&s).unwrap(), ts);
+    }
+
+    #[test]
+    fn civil_date_is_read_in_shanghai() {
+        // 2026-03-01 20:00 UTC is already 2026-03-02 04:00 in Shanghai.
+        let ts: Timestamp = "2026-03-01T20:00:00Z".parse().unwrap();
+        assert_eq!(civil_date(ts), jiff::civil::date(2026, 3, 2));
+        assert_eq!(zh_date(civil_date(ts)), "2026年3月2日");
+    }
+
+    #[test]
+    fn parse_instant_accepts_dates_local_times_and_offsets() {
+        assert_eq!(format_ts(parse_instant("2026-03-02").unwrap()), "2026-03-01T16:00:00.000000Z");
+        assert_eq!(format_ts(parse_instant("2026-03-02T09:30").unwrap()), "2026-03-02T01:30:00.000000Z");
+        assert_eq!(format_ts(parse_instant("2026-03-02T09:30:00Z").unwrap()), "2026-03-02T09:30:00.000000Z");
+        assert!(parse_instant("3月2日").is_err());
+    }
+}
