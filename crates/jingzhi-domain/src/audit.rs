@@ -54,6 +54,11 @@ fn canonical(r: &AuditRecord) -> Vec<u8> {
     out
 }
 
+/// SHA-256 of some bytes, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// The hash of a record given its content and `prev_hash`.
 pub fn record_hash(r: &AuditRecord) -> String {
     hex::encode(Sha256::digest(canonical(r)))

@@ -11,5 +11,6 @@ pub mod org;
 pub mod password;
 pub mod role;
 pub mod time;
+pub mod user;
 
 pub use coded::Coded;

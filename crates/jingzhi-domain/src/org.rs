@@ -77,6 +77,55 @@ impl std::fmt::Display for StreetCode {
     }
 }
 
+/// 街道/镇 — a street or town of the district.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Street {
+    pub code: StreetCode,
+    pub name: String,
+    pub kind: StreetKind,
+    /// 6-digit county-level code (310105 = 长宁区).
+    pub district_code: String,
+}
+
+/// 组织机构 — a unit of the org tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgUnit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: OrgKind,
+    /// Stable external code (e.g. `310105001-team`, `dept-housing`); unique.
+    pub code: String,
+    pub name: String,
+    pub street_code: Option<StreetCode>,
+    pub department_kind: Option<DepartmentKind>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub active: bool,
+}
+
+impl OrgUnit {
+    pub fn as_ref(&self) -> OrgRef {
+        OrgRef { id: self.id, kind: self.kind, street_code: self.street_code.clone() }
+    }
+}
+
+/// 小区 — a residential compound, managed by one property company.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compound {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub street_code: StreetCode,
+    pub community_id: Option<i64>,
+    pub property_company_id: Option<i64>,
+    /// WGS84 longitude/latitude.
+    pub lng: Option<f64>,
+    pub lat: Option<f64>,
+    pub households: Option<i64>,
+    pub active: bool,
+}
+
 /// What an org unit is, as far as scoping is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgRef {

@@ -1,0 +1,47 @@
+//! The only SQL that differs between SQLite and PostgreSQL. Everything else is written once.
+
+use crate::{Backend, Conn, Result};
+
+/// `… FOR UPDATE` on PostgreSQL (row lock until commit); nothing on SQLite, where the single
+/// writer connection already serialises every write transaction (`BEGIN IMMEDIATE`).
+pub fn for_update(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    }
+}
+
+/// Serialises migrations across app servers (PostgreSQL advisory lock, held to the end of the
+/// transaction). SQLite needs none.
+pub fn lock_migrations(c: &mut dyn Conn) -> Result<()> {
+    if c.backend() == Backend::Postgres {
+        c.execute("SELECT pg_advisory_xact_lock(7411002026)", &[])?;
+    }
+    Ok(())
+}
+
+/// Case-insensitive LIKE.
+pub fn ilike(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "LIKE",
+        Backend::Postgres => "ILIKE",
+    }
+}
+
+/// Lists user tables and their columns, for the migration-parity test.
+pub fn table_columns(c: &mut dyn Conn) -> Result<Vec<(String, String, String)>> {
+    let rows = match c.backend() {
+        Backend::Sqlite => c.query(
+            "SELECT m.name, p.name, lower(p.type) FROM sqlite_master m, pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%_fts%' \
+             ORDER BY m.name, p.cid",
+            &[],
+        )?,
+        Backend::Postgres => c.query(
+            "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+            &[],
+        )?,
+    };
+    Ok(rows.into_iter().map(|r| (r.text(0), r.text(1), r.text(2))).collect())
+}

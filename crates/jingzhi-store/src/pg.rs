@@ -1,0 +1,299 @@
+//! PostgreSQL through the synchronous `postgres` client, with a small pool and a per-connection
+//! prepared-statement cache.
+
+use crate::{Backend, Conn, Result, Row, StoreError, StoreOptions, Value, redact_url};
+use bytes::BytesMut;
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, Config, NoTls, Statement};
+use std::collections::HashMap;
+use std::error::Error;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+type BoxErr = Box<dyn Error + Sync + Send>;
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxErr> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT2 => (*v as i16).to_sql(ty, out),
+                Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+                Type::INT8 => v.to_sql(ty, out),
+                Type::BOOL => (*v != 0).to_sql(ty, out),
+                Type::FLOAT8 => (*v as f64).to_sql(ty, out),
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                _ => v.to_string().as_str().to_sql(ty, out),
+            },
+            Value::Real(v) => match *ty {
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                Type::FLOAT8 => v.to_sql(ty, out),
+                _ => v.to_string().as_str().to_sql(ty, out),
+            },
+            Value::Text(s) => s.as_str().to_sql(ty, out),
+            Value::Bool(b) => match *ty {
+                Type::INT2 | Type::INT4 | Type::INT8 => Value::Int(*b as i64).to_sql(ty, out),
+                _ => b.to_sql(ty, out),
+            },
+            Value::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxErr> {
+        Ok(match *ty {
+            Type::INT2 => Value::Int(i16::from_sql(ty, raw)? as i64),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)? as i64),
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::OID => Value::Int(u32::from_sql(ty, raw)? as i64),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)? as f64),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::BOOL => Value::Bool(bool::from_sql(ty, raw)?),
+            Type::BYTEA => Value::Blob(<Vec<u8>>::from_sql(ty, raw)?),
+            _ => Value::Text(String::from_sql(ty, raw).map_err(|_| format!("unsupported column type {ty}"))?),
+        })
+    }
+
+    fn from_sql_null(_ty: &Type) -> std::result::Result<Self, BoxErr> {
+        Ok(Value::Null)
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+}
+
+fn map_err(e: postgres::Error) -> StoreError {
+    use postgres::error::SqlState;
+    if let Some(db) = e.as_db_error() {
+        let what = match (db.constraint(), db.detail()) {
+            (Some(c), Some(d)) => format!("{c}: {d}"),
+            (Some(c), None) => c.to_string(),
+            (None, _) => db.message().to_string(),
+        };
+        let code = db.code();
+        return if *code == SqlState::UNIQUE_VIOLATION {
+            StoreError::Conflict(what)
+        } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
+            StoreError::ForeignKey(what)
+        } else if *code == SqlState::CHECK_VIOLATION
+            || *code == SqlState::NOT_NULL_VIOLATION
+            || *code == SqlState::RAISE_EXCEPTION
+        {
+            StoreError::Refused(what)
+        } else {
+            StoreError::Other(format!("{}: {}", code.code(), db.message()))
+        };
+    }
+    if e.is_closed() {
+        return StoreError::Unavailable(e.to_string());
+    }
+    StoreError::Other(e.to_string())
+}
+
+struct PgConn {
+    client: Client,
+    cache: HashMap<String, Statement>,
+    /// A statement failed in the current transaction (PostgreSQL has aborted it).
+    failed: bool,
+}
+
+impl PgConn {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql).map_err(map_err)?;
+        if self.cache.len() > 512 {
+            self.cache.clear();
+        }
+        self.cache.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+impl Conn for PgConn {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let r = self.run_execute(sql, params);
+        self.note(r)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let r = self.run_query(sql, params);
+        self.note(r)
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        let r = self.client.batch_execute(sql).map_err(map_err);
+        self.note(r)
+    }
+}
+
+impl PgConn {
+    fn note<T>(&mut self, r: Result<T>) -> Result<T> {
+        if r.is_err() {
+            self.failed = true;
+        }
+        r
+    }
+
+    fn run_execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let stmt = self.statement(sql)?;
+        let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        self.client.execute(&stmt, &p).map_err(map_err)
+    }
+
+    fn run_query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let stmt = self.statement(sql)?;
+        let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        let rows = self.client.query(&stmt, &p).map_err(map_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut vals = Vec::with_capacity(r.len());
+            for i in 0..r.len() {
+                vals.push(r.try_get::<_, Value>(i).map_err(map_err)?);
+            }
+            out.push(Row(vals));
+        }
+        Ok(out)
+    }
+}
+
+struct Pool {
+    idle: Vec<PgConn>,
+    total: usize,
+}
+
+pub(crate) struct PgStore {
+    config: Config,
+    url_redacted: String,
+    pool: Mutex<Pool>,
+    freed: Condvar,
+    max: usize,
+}
+
+impl PgStore {
+    pub(crate) fn open(url: &str, opts: &StoreOptions) -> Result<PgStore> {
+        let mut config: Config = url
+            .parse()
+            .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL {}: {e}", redact_url(url))))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("jingzhi");
+        }
+        let store = PgStore {
+            config,
+            url_redacted: redact_url(url),
+            pool: Mutex::new(Pool { idle: Vec::new(), total: 0 }),
+            freed: Condvar::new(),
+            max: opts.pg_pool_size.max(1),
+        };
+        // Fail early with a clear message when the server is not there.
+        let c = store.connect()?;
+        store.pool.lock().unwrap_or_else(|p| p.into_inner()).total += 1;
+        store.put(c);
+        Ok(store)
+    }
+
+    fn connect(&self) -> Result<PgConn> {
+        let client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", self.url_redacted)))?;
+        Ok(PgConn { client, cache: HashMap::new(), failed: false })
+    }
+
+    fn take(&self) -> Result<PgConn> {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(c) = pool.idle.pop() {
+                if c.client.is_closed() {
+                    pool.total -= 1;
+                    continue;
+                }
+                return Ok(c);
+            }
+            if pool.total < self.max {
+                pool.total += 1;
+                drop(pool);
+                return self.connect().inspect_err(|_| {
+                    self.pool.lock().unwrap_or_else(|p| p.into_inner()).total -= 1;
+                });
+            }
+            let (p, timeout) = self
+                .freed
+                .wait_timeout(pool, Duration::from_secs(30))
+                .unwrap_or_else(|p| p.into_inner());
+            pool = p;
+            if timeout.timed_out() && pool.idle.is_empty() {
+                return Err(StoreError::Unavailable("connection pool exhausted for 30 s".into()));
+            }
+        }
+    }
+
+    fn put(&self, c: PgConn) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if c.client.is_closed() {
+            pool.total -= 1;
+        } else {
+            pool.idle.push(c);
+        }
+        self.freed.notify_one();
+    }
+
+    fn discard(&self) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        pool.total -= 1;
+        self.freed.notify_one();
+    }
+
+    pub(crate) fn close_idle(&self) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        let n = pool.idle.len();
+        pool.idle.clear();
+        pool.total = pool.total.saturating_sub(n);
+    }
+
+    pub(crate) fn transaction<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut c = self.take()?;
+        if let Err(e) = c.client.batch_execute("BEGIN") {
+            self.discard();
+            return Err(map_err(e).into());
+        }
+        c.failed = false;
+        let mut out = f(&mut c);
+        if out.is_ok() && c.failed {
+            out = Err(StoreError::Other("a statement failed inside the transaction; rolled back".into()).into());
+        }
+        let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        match c.client.batch_execute(end) {
+            Ok(()) => {
+                self.put(c);
+                out
+            }
+            Err(e) => {
+                self.discard();
+                match out {
+                    Ok(_) => Err(map_err(e).into()),
+                    Err(orig) => Err(orig),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Values and rows exchanged with both backends. SQL is written once with `$1…$n` placeholders;
+//! the SQLite backend rewrites them to `?1…?n`.
+
+use jiff::Timestamp;
+use jingzhi_domain::time::{format_ts, parse_ts};
+
+/// One SQL value. Instants travel as their fixed UTC text form (see `jingzhi_domain::time`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bool(bool),
+    Blob(Vec<u8>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<usize> for Value {
+    fn from(v: usize) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Blob(v)
+    }
+}
+impl From<Timestamp> for Value {
+    fn from(v: Timestamp) -> Self {
+        Value::Text(format_ts(v))
+    }
+}
+impl From<jiff::civil::Date> for Value {
+    fn from(v: jiff::civil::Date) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        match v {
+            Some(v) => v.into(),
+            None => Value::Null,
+        }
+    }
+}
+impl<T: Into<Value> + Clone> From<&Option<T>> for Value {
+    fn from(v: &Option<T>) -> Self {
+        v.clone().into()
+    }
+}
+
+/// Builds a `&[Value]` parameter list: `params![id, name, now]`.
+#[macro_export]
+macro_rules! params {
+    () => { &[] as &[$crate::Value] };
+    ($($v:expr),+ $(,)?) => { &[$($crate::Value::from($v)),+] as &[$crate::Value] };
+}
+
+/// One result row; columns are read by position, in the order of the SELECT list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn at(&self, i: usize) -> &Value {
+        self.0.get(i).unwrap_or(&Value::Null)
+    }
+    pub fn is_null(&self, i: usize) -> bool {
+        matches!(self.at(i), Value::Null)
+    }
+    pub fn i64(&self, i: usize) -> i64 {
+        self.opt_i64(i).unwrap_or(0)
+    }
+    pub fn opt_i64(&self, i: usize) -> Option<i64> {
+        match self.at(i) {
+            Value::Int(v) => Some(*v),
+            Value::Bool(b) => Some(*b as i64),
+            Value::Real(f) => Some(*f as i64),
+            Value::Text(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+    pub fn f64(&self, i: usize) -> Option<f64> {
+        match self.at(i) {
+            Value::Real(f) => Some(*f),
+            Value::Int(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+    pub fn bool(&self, i: usize) -> bool {
+        match self.at(i) {
+            Value::Bool(b) => *b,
+            Value::Int(v) => *v != 0,
+            _ => false,
+        }
+    }
+    pub fn text(&self, i: usize) -> String {
+        self.opt_text(i).unwrap_or_default()
+    }
+    pub fn opt_text(&self, i: usize) -> Option<String> {
+        match self.at(i) {
+            Value::Text(s) => Some(s.clone()),
+            Value::Int(v) => Some(v.to_string()),
+            Value::Real(v) => Some(v.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+    pub fn blob(&self, i: usize) -> Vec<u8> {
+        match self.at(i) {
+            Value::Blob(b) => b.clone(),
+            Value::Text(s) => s.as_bytes().to_vec(),
+            _ => Vec::new(),
+        }
+    }
+    /// A stored instant. A malformed instant in the database is a bug, reported loudly.
+    pub fn ts(&self, i: usize) -> Timestamp {
+        self.opt_ts(i).expect("instant column is NULL")
+    }
+    pub fn opt_ts(&self, i: usize) -> Option<Timestamp> {
+        match self.at(i) {
+            Value::Text(s) => Some(parse_ts(s).unwrap_or_else(|e| panic!("{e}"))),
+            _ => None,
+        }
+    }
+    pub fn opt_date(&self, i: usize) -> Option<jiff::civil::Date> {
+        match self.at(i) {
+            Value::Text(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// Rewrites `$1…$n` placeholders to SQLite's `?1…?n`, leaving string literals and quoted
+/// identifiers alone.
+pub fn to_sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                    out.push(c);
+                } else if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    out.push('?');
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_rewritten_outside_literals_only() {
+        assert_eq!(
+            to_sqlite_placeholders("select $1, '$2', \"$3\" where a = $10"),
+            "select ?1, '$2', \"$3\" where a = ?10"
+        );
+    }
+
+    #[test]
+    fn rows_read_ints_from_bools_and_back() {
+        let r = Row(vec![Value::Bool(true), Value::Int(0), Value::Null]);
+        assert!(r.bool(0));
+        assert!(!r.bool(1));
+        assert_eq!(r.opt_i64(2), None);
+        assert_eq!(r.i64(0), 1);
+    }
+}

@@ -1,0 +1,584 @@
+//! The store conformance suite: every store operation, the same cases on SQLite and PostgreSQL.
+//! PostgreSQL comes from TEST_DATABASE_URL (default: the local server); see jingzhi-testkit.
+
+use jiff::Timestamp;
+use jingzhi_domain::audit::ChainVerifier;
+use jingzhi_domain::org::{DepartmentKind, OrgKind, Street, StreetCode, StreetKind};
+use jingzhi_domain::role::Role;
+use jingzhi_store::repo::{api_keys, audit, jobs, login, places, sessions, settings, users};
+use jingzhi_store::{Backend, Conn, StoreError, dialect, migrate, params};
+use jingzhi_testkit::{Scratch, both_backends};
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn street(c: &mut dyn Conn, code: &str, name: &str) -> StreetCode {
+    let code = StreetCode::parse(code).unwrap();
+    places::upsert_street(
+        c,
+        &Street { code: code.clone(), name: name.into(), kind: StreetKind::Subdistrict, district_code: "310105".into() },
+    )
+    .unwrap();
+    code
+}
+
+fn org(c: &mut dyn Conn, kind: OrgKind, code: &str, street: Option<&StreetCode>, parent: Option<i64>) -> i64 {
+    places::insert_org(
+        c,
+        &places::OrgFields {
+            parent_id: parent,
+            kind,
+            code: code.into(),
+            name: format!("单位{code}"),
+            street_code: street.cloned(),
+            department_kind: (kind == OrgKind::Department).then_some(DepartmentKind::Housing),
+            phone: None,
+            address: None,
+        },
+        t("2026-01-05T01:00:00Z"),
+    )
+    .unwrap()
+}
+
+fn user(c: &mut dyn Conn, name: &str, org_id: i64, roles: &[Role]) -> i64 {
+    users::insert(
+        c,
+        &users::NewUser {
+            username: name.into(),
+            display_name: format!("用户{name}"),
+            org_id,
+            phone: Some("13800000000".into()),
+            certificate_no: None,
+            roles: roles.to_vec(),
+            password_hash: "$argon2id$fake".into(),
+            must_change_password: true,
+        },
+        t("2026-01-05T01:00:00Z"),
+    )
+    .unwrap()
+}
+
+both_backends!(migrations_are_idempotent_and_recorded, |s: &Scratch| {
+    assert!(s.store.migrate().unwrap().is_empty(), "second run applies nothing");
+    let applied = migrate::applied_versions(&s.store).unwrap();
+    let expected: Vec<i64> = migrate::for_backend(s.backend()).iter().map(|m| m.version).collect();
+    assert_eq!(applied, expected);
+});
+
+both_backends!(streets_upsert_and_list, |s: &Scratch| {
+    s.store
+        .write(|c| {
+            street(c, "310105002", "江苏路街道");
+            street(c, "310105001", "华阳路街道");
+            street(c, "310105001", "华阳路街道（改）");
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let list = s.store.read(places::list_streets).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].code.as_str(), "310105001");
+    assert_eq!(list[0].name, "华阳路街道（改）");
+    let one = s.store.read(|c| places::get_street(c, "310105002")).unwrap();
+    assert_eq!(one.name, "江苏路街道");
+    assert_eq!(s.store.read(|c| places::get_street(c, "310105999")).unwrap_err(), StoreError::NotFound);
+});
+
+both_backends!(org_units_insert_update_find_list, |s: &Scratch| {
+    let (bureau, team) = s
+        .store
+        .write(|c| {
+            let code = street(c, "310105001", "华阳路街道");
+            let bureau = org(c, OrgKind::DistrictBureau, "bureau", None, None);
+            let team = org(c, OrgKind::StreetTeam, "310105001-team", Some(&code), Some(bureau));
+            Ok::<_, StoreError>((bureau, team))
+        })
+        .unwrap();
+    let got = s.store.read(|c| places::get_org(c, team)).unwrap();
+    assert_eq!(got.kind, OrgKind::StreetTeam);
+    assert_eq!(got.parent_id, Some(bureau));
+    assert_eq!(got.street_code.as_ref().map(|c| c.as_str()), Some("310105001"));
+    assert!(got.active);
+
+    s.store
+        .write(|c| {
+            let mut f = places::OrgFields {
+                parent_id: Some(bureau),
+                kind: OrgKind::StreetTeam,
+                code: "310105001-team".into(),
+                name: "华阳路街道综合行政执法队".into(),
+                street_code: got.street_code.clone(),
+                department_kind: None,
+                phone: Some("021-00000000".into()),
+                address: None,
+            };
+            places::update_org(c, team, &f, false, t("2026-01-06T01:00:00Z"))?;
+            f.code = "bureau".into();
+            // unique code
+            assert!(matches!(places::update_org(c, team, &f, false, t("2026-01-06T01:00:00Z")), Err(StoreError::Conflict(_))));
+            Ok::<_, StoreError>(())
+        })
+        .unwrap_err();
+    // A failed statement fails the whole transaction on both backends, even when the caller
+    // swallowed the error: nothing was kept.
+    let after = s.store.read(|c| places::get_org(c, team)).unwrap();
+    assert_eq!(after.name, got.name);
+
+    s.store
+        .write(|c| {
+            let f = places::OrgFields {
+                parent_id: Some(bureau),
+                kind: OrgKind::StreetTeam,
+                code: "310105001-team".into(),
+                name: "华阳路街道综合行政执法队".into(),
+                street_code: got.street_code.clone(),
+                department_kind: None,
+                phone: Some("021-00000000".into()),
+                address: Some("长宁区某路1号".into()),
+            };
+            places::update_org(c, team, &f, false, t("2026-01-06T01:00:00Z"))
+        })
+        .unwrap();
+    let after = s.store.read(|c| places::get_org(c, team)).unwrap();
+    assert_eq!(after.name, "华阳路街道综合行政执法队");
+    assert!(!after.active);
+    assert_eq!(after.phone.as_deref(), Some("021-00000000"));
+
+    let found = s.store.read(|c| places::find_org_by_code(c, "bureau")).unwrap().unwrap();
+    assert_eq!(found.id, bureau);
+    assert!(s.store.read(|c| places::find_org_by_code(c, "nope")).unwrap().is_none());
+    assert_eq!(s.store.read(places::list_orgs).unwrap().len(), 2);
+    assert_eq!(s.store.read(|c| places::get_org(c, 9999)).unwrap_err(), StoreError::NotFound);
+});
+
+both_backends!(org_unit_parent_must_exist, |s: &Scratch| {
+    let err = s
+        .store
+        .write(|c| {
+            places::insert_org(
+                c,
+                &places::OrgFields {
+                    parent_id: Some(777),
+                    kind: OrgKind::Department,
+                    code: "x".into(),
+                    name: "x".into(),
+                    street_code: None,
+                    department_kind: None,
+                    phone: None,
+                    address: None,
+                },
+                t("2026-01-05T01:00:00Z"),
+            )
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ForeignKey(_)), "{err:?}");
+});
+
+both_backends!(compounds_insert_update_list_by_street_and_company, |s: &Scratch| {
+    let (pc, id) = s
+        .store
+        .write(|c| {
+            let code = street(c, "310105001", "华阳路街道");
+            let code2 = street(c, "310105002", "江苏路街道");
+            let pc = org(c, OrgKind::PropertyCompany, "pc-1", None, None);
+            let pc2 = org(c, OrgKind::PropertyCompany, "pc-2", None, None);
+            let mk = |code: &str, s: &StreetCode, pc: i64| places::CompoundFields {
+                code: code.into(),
+                name: format!("{code}小区"),
+                address: "长宁区某路".into(),
+                street_code: s.clone(),
+                community_id: None,
+                property_company_id: Some(pc),
+                lng: Some(121.42),
+                lat: Some(31.22),
+                households: Some(300),
+            };
+            let id = places::insert_compound(c, &mk("c1", &code, pc), t("2026-01-05T01:00:00Z"))?;
+            places::insert_compound(c, &mk("c2", &code2, pc), t("2026-01-05T01:00:00Z"))?;
+            places::insert_compound(c, &mk("c3", &code, pc2), t("2026-01-05T01:00:00Z"))?;
+            let mut f = mk("c1", &code, pc);
+            f.name = "华阳一村".into();
+            f.lng = None;
+            places::update_compound(c, id, &f, true, t("2026-01-06T01:00:00Z"))?;
+            Ok::<_, StoreError>((pc, id))
+        })
+        .unwrap();
+    let c1 = s.store.read(|c| places::get_compound(c, id)).unwrap();
+    assert_eq!(c1.name, "华阳一村");
+    assert_eq!(c1.lng, None);
+    assert_eq!(c1.lat, Some(31.22));
+    assert_eq!(c1.households, Some(300));
+    assert_eq!(s.store.read(|c| places::list_compounds(c, None, None)).unwrap().len(), 3);
+    assert_eq!(s.store.read(|c| places::list_compounds(c, Some("310105001"), None)).unwrap().len(), 2);
+    assert_eq!(s.store.read(|c| places::list_compounds(c, None, Some(pc))).unwrap().len(), 2);
+    assert_eq!(s.store.read(|c| places::list_compounds(c, Some("310105002"), Some(pc))).unwrap().len(), 1);
+    assert_eq!(s.store.read(|c| places::find_compound_by_code(c, "c3")).unwrap().unwrap().code, "c3");
+});
+
+both_backends!(users_roles_passwords_lockout, |s: &Scratch| {
+    let (org_id, id) = s
+        .store
+        .write(|c| {
+            let o = org(c, OrgKind::DistrictBureau, "bureau", None, None);
+            let id = user(c, "zhang", o, &[Role::Officer, Role::Dispatcher]);
+            Ok::<_, StoreError>((o, id))
+        })
+        .unwrap();
+    let u = s.store.read(|c| users::get(c, id)).unwrap();
+    assert_eq!(u.username, "zhang");
+    assert_eq!(u.roles, vec![Role::Dispatcher, Role::Officer]);
+    assert!(u.must_change_password && u.active);
+    assert_eq!(u.created_at, t("2026-01-05T01:00:00Z"));
+
+    let dup = s.store.write(|c| {
+        users::insert(
+            c,
+            &users::NewUser {
+                username: "zhang".into(),
+                display_name: "x".into(),
+                org_id,
+                phone: None,
+                certificate_no: None,
+                roles: vec![],
+                password_hash: "h".into(),
+                must_change_password: false,
+            },
+            t("2026-01-05T01:00:00Z"),
+        )
+    });
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+
+    s.store
+        .write(|c| {
+            users::update_profile(
+                c,
+                id,
+                &users::UserProfile {
+                    display_name: "张三".into(),
+                    org_id,
+                    phone: None,
+                    certificate_no: Some("3101052026001".into()),
+                    roles: vec![Role::TeamLeader],
+                },
+                t("2026-01-07T01:00:00Z"),
+            )?;
+            users::set_password(c, id, "$argon2id$new", false, t("2026-01-07T02:00:00Z"))?;
+            users::record_failure(c, id, 5, Some(t("2026-01-07T03:00:00Z")))?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let u = s.store.read(|c| users::find_by_username(c, "zhang")).unwrap().unwrap();
+    assert_eq!(u.display_name, "张三");
+    assert_eq!(u.roles, vec![Role::TeamLeader]);
+    assert_eq!(u.certificate_no.as_deref(), Some("3101052026001"));
+    assert!(!u.must_change_password);
+    assert_eq!(u.failed_logins, 5);
+    assert_eq!(u.locked_until, Some(t("2026-01-07T03:00:00Z")));
+    assert_eq!(s.store.read(|c| users::password_hash(c, id)).unwrap(), "$argon2id$new");
+
+    s.store
+        .write(|c| {
+            users::record_success(c, id, t("2026-01-08T01:00:00Z"))?;
+            users::set_active(c, id, false, t("2026-01-08T02:00:00Z"))
+        })
+        .unwrap();
+    let u = s.store.read(|c| users::get(c, id)).unwrap();
+    assert_eq!((u.failed_logins, u.locked_until, u.active), (0, None, false));
+    assert_eq!(u.last_login_at, Some(t("2026-01-08T01:00:00Z")));
+    assert!(s.store.read(|c| users::find_by_username(c, "li")).unwrap().is_none());
+    assert_eq!(s.store.read(users::count).unwrap(), 1);
+});
+
+both_backends!(user_list_filters_by_org, |s: &Scratch| {
+    let (a, b) = s
+        .store
+        .write(|c| {
+            let a = org(c, OrgKind::DistrictBureau, "a", None, None);
+            let b = org(c, OrgKind::Department, "b", None, None);
+            user(c, "u1", a, &[Role::Admin]);
+            user(c, "u2", b, &[Role::DepartmentLiaison]);
+            user(c, "u3", b, &[Role::DepartmentLiaison, Role::Inspector]);
+            Ok::<_, StoreError>((a, b))
+        })
+        .unwrap();
+    assert_eq!(s.store.read(|c| users::list(c, None)).unwrap().len(), 3);
+    let only_b = s.store.read(|c| users::list(c, Some(&[b]))).unwrap();
+    assert_eq!(only_b.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), vec!["u2", "u3"]);
+    assert_eq!(only_b[1].roles, vec![Role::Inspector, Role::DepartmentLiaison], "declaration order");
+    assert_eq!(s.store.read(|c| users::list(c, Some(&[a]))).unwrap().len(), 1);
+});
+
+both_backends!(sessions_live_touch_expire_delete, |s: &Scratch| {
+    let uid = s
+        .store
+        .write(|c| {
+            let o = org(c, OrgKind::DistrictBureau, "bureau", None, None);
+            Ok::<_, StoreError>(user(c, "zhang", o, &[Role::Admin]))
+        })
+        .unwrap();
+    let row = sessions::SessionRow {
+        token_hash: "h1".into(),
+        user_id: uid,
+        csrf_token: "csrf".into(),
+        created_at: t("2026-01-05T01:00:00Z"),
+        last_seen_at: t("2026-01-05T01:00:00Z"),
+        expires_at: t("2026-01-05T09:00:00Z"),
+    };
+    s.store
+        .write(|c| {
+            sessions::insert(c, &row, Some("127.0.0.1"), Some("test"))?;
+            sessions::insert(c, &sessions::SessionRow { token_hash: "h2".into(), ..row.clone() }, None, None)
+        })
+        .unwrap();
+    let got = s.store.read(|c| sessions::get_live(c, "h1", t("2026-01-05T02:00:00Z"))).unwrap();
+    assert_eq!(got, Some(row.clone()));
+    assert!(s.store.read(|c| sessions::get_live(c, "h1", t("2026-01-05T09:00:00Z"))).unwrap().is_none());
+    s.store
+        .write(|c| sessions::touch(c, "h1", t("2026-01-05T08:00:00Z"), t("2026-01-05T16:00:00Z")))
+        .unwrap();
+    let got = s.store.read(|c| sessions::get_live(c, "h1", t("2026-01-05T10:00:00Z"))).unwrap().unwrap();
+    assert_eq!(got.last_seen_at, t("2026-01-05T08:00:00Z"));
+    assert_eq!(s.store.read(|c| sessions::count_for_user(c, uid)).unwrap(), 2);
+    assert_eq!(s.store.write(|c| sessions::delete_expired(c, t("2026-01-05T10:00:00Z"))).unwrap(), 1);
+    assert_eq!(s.store.write(|c| sessions::delete(c, "h1")).unwrap(), 1);
+    assert_eq!(s.store.write(|c| sessions::delete_for_user(c, uid)).unwrap(), 0);
+});
+
+both_backends!(api_keys_insert_find_disable_mark_used, |s: &Scratch| {
+    let (o, uid) = s
+        .store
+        .write(|c| {
+            let o = org(c, OrgKind::DispatchCenter, "desk", None, None);
+            Ok::<_, StoreError>((o, user(c, "admin", o, &[Role::Admin])))
+        })
+        .unwrap();
+    let id = s
+        .store
+        .write(|c| {
+            api_keys::insert(
+                c,
+                "jzk_abcd1234",
+                "hash",
+                "12345平台",
+                o,
+                &[Role::Dispatcher],
+                Some(uid),
+                None,
+                t("2026-01-05T01:00:00Z"),
+            )
+        })
+        .unwrap();
+    let k = s.store.read(|c| api_keys::find_by_prefix(c, "jzk_abcd1234")).unwrap().unwrap();
+    assert_eq!((k.id, k.org_id, k.roles.clone(), k.active), (id, o, vec![Role::Dispatcher], true));
+    s.store
+        .write(|c| api_keys::mark_used(c, id, t("2026-01-05T02:00:00Z"), t("2026-01-05T01:59:00Z")))
+        .unwrap();
+    s.store
+        .write(|c| api_keys::mark_used(c, id, t("2026-01-05T02:00:30Z"), t("2026-01-05T01:59:30Z")))
+        .unwrap();
+    let k = s.store.read(|c| api_keys::get(c, id)).unwrap();
+    assert_eq!(k.last_used_at, Some(t("2026-01-05T02:00:00Z")), "second mark within a minute is skipped");
+    s.store.write(|c| api_keys::set_active(c, id, false)).unwrap();
+    assert!(!s.store.read(|c| api_keys::get(c, id)).unwrap().active);
+    assert_eq!(s.store.read(api_keys::list).unwrap().len(), 1);
+    assert!(s.store.read(|c| api_keys::find_by_prefix(c, "jzk_none")).unwrap().is_none());
+});
+
+both_backends!(login_attempts_count_and_prune, |s: &Scratch| {
+    s.store
+        .write(|c| {
+            for i in 0..4 {
+                login::record(c, "zhang", "10.0.0.1", t(&format!("2026-01-05T01:0{i}:00Z")), false)?;
+            }
+            login::record(c, "zhang", "10.0.0.1", t("2026-01-05T01:05:00Z"), true)?;
+            login::record(c, "li", "10.0.0.2", t("2026-01-05T01:05:00Z"), false)
+        })
+        .unwrap();
+    let n = s.store.read(|c| login::failures_from_ip_since(c, "10.0.0.1", t("2026-01-05T01:01:00Z"))).unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(s.store.write(|c| login::prune(c, t("2026-01-05T01:02:00Z"))).unwrap(), 2);
+});
+
+both_backends!(audit_chain_appends_link_and_verify, |s: &Scratch| {
+    for i in 0..25 {
+        s.store
+            .write(|c| {
+                audit::append(
+                    c,
+                    audit::NewAudit {
+                        at: &format!("2026-01-05T01:00:{i:02}.000000Z"),
+                        actor_user_id: Some(1),
+                        actor_name: "admin",
+                        actor_org_id: Some(1),
+                        action: "user.create",
+                        entity: "user",
+                        entity_id: &i.to_string(),
+                        before: None,
+                        after: Some(format!("{{\"display_name\":\"用户{i}\"}}")),
+                    },
+                )
+            })
+            .unwrap();
+    }
+    let (seq, hash) = s.store.read(audit::head).unwrap();
+    assert_eq!(seq, 25);
+    let mut v = ChainVerifier::default();
+    let mut after = 0;
+    loop {
+        let batch = s.store.read(|c| audit::batch_after(c, after, 10)).unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        for r in &batch {
+            v.feed(r).unwrap();
+        }
+        after = batch.last().unwrap().seq;
+    }
+    assert_eq!(v.checked, 25);
+    assert_eq!(v.head(), hash);
+    let newest = s
+        .store
+        .read(|c| audit::list(c, &audit::AuditFilter { entity_id: Some("3".into()), ..Default::default() }, 10))
+        .unwrap();
+    assert_eq!(newest.len(), 1);
+    assert_eq!(newest[0].after.as_deref(), Some("{\"display_name\":\"用户3\"}"));
+    let page = s
+        .store
+        .read(|c| audit::list(c, &audit::AuditFilter { before_seq: Some(10), action_prefix: Some("user.".into()), ..Default::default() }, 5))
+        .unwrap();
+    assert_eq!(page.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![9, 8, 7, 6, 5]);
+    assert_eq!(s.store.read(audit::count).unwrap(), 25);
+});
+
+both_backends!(audit_log_refuses_updates_and_deletes, |s: &Scratch| {
+    s.store
+        .write(|c| {
+            audit::append(
+                c,
+                audit::NewAudit {
+                    at: "2026-01-05T01:00:00.000000Z",
+                    actor_user_id: None,
+                    actor_name: "system",
+                    actor_org_id: None,
+                    action: "x",
+                    entity: "x",
+                    entity_id: "1",
+                    before: None,
+                    after: None,
+                },
+            )
+        })
+        .unwrap();
+    let upd = s.store.write(|c| c.execute("UPDATE audit_log SET action = 'y'", &[]));
+    assert!(matches!(upd, Err(StoreError::Refused(_))), "{upd:?}");
+    let del = s.store.write(|c| c.execute("DELETE FROM audit_log", &[]));
+    assert!(matches!(del, Err(StoreError::Refused(_))), "{del:?}");
+});
+
+both_backends!(job_slots_are_claimed_once, |s: &Scratch| {
+    let a = s.store.write(|c| jobs::claim(c, "deadline_sweep", "2026-01-05T09:00", "node-a", t("2026-01-05T01:00:00Z"))).unwrap();
+    let b = s.store.write(|c| jobs::claim(c, "deadline_sweep", "2026-01-05T09:00", "node-b", t("2026-01-05T01:00:01Z"))).unwrap();
+    assert!(a && !b);
+    s.store
+        .write(|c| jobs::finish(c, "deadline_sweep", "2026-01-05T09:00", "ok 3", t("2026-01-05T01:00:05Z")))
+        .unwrap();
+    let runs = s.store.read(|c| jobs::recent(c, "deadline_sweep", 5)).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].node, "node-a");
+    assert_eq!(runs[0].result.as_deref(), Some("ok 3"));
+});
+
+both_backends!(settings_get_set, |s: &Scratch| {
+    assert_eq!(s.store.read(|c| settings::get(c, "k")).unwrap(), None);
+    s.store.write(|c| settings::set(c, "k", "一", t("2026-01-05T01:00:00Z"))).unwrap();
+    s.store.write(|c| settings::set(c, "k", "二", t("2026-01-05T01:00:00Z"))).unwrap();
+    assert_eq!(s.store.read(|c| settings::get(c, "k")).unwrap().as_deref(), Some("二"));
+});
+
+both_backends!(values_round_trip_with_chinese_text_and_nulls, |s: &Scratch| {
+    s.store
+        .write(|c| settings::set(c, "长文本", &"城管执法".repeat(1000), t("2026-01-05T01:00:00Z")))
+        .unwrap();
+    let v = s.store.read(|c| settings::get(c, "长文本")).unwrap().unwrap();
+    assert_eq!(v.chars().count(), 4000);
+    let r = s.store.read(|c| c.query_one("SELECT $1, $2, $3", params![Option::<i64>::None, 42i64, "文"])).unwrap();
+    assert!(r.is_null(0));
+    assert_eq!(r.i64(1), 42);
+    assert_eq!(r.text(2), "文");
+});
+
+both_backends!(a_failed_write_rolls_back_everything, |s: &Scratch| {
+    let r: Result<(), StoreError> = s.store.write(|c| {
+        settings::set(c, "a", "1", t("2026-01-05T01:00:00Z"))?;
+        Err(StoreError::Other("boom".into()))
+    });
+    assert!(r.is_err());
+    assert_eq!(s.store.read(|c| settings::get(c, "a")).unwrap(), None);
+});
+
+both_backends!(reads_see_committed_writes_only, |s: &Scratch| {
+    s.store.write(|c| settings::set(c, "x", "1", t("2026-01-05T01:00:00Z"))).unwrap();
+    assert_eq!(s.store.read(|c| settings::get(c, "x")).unwrap().as_deref(), Some("1"));
+    assert!(s.store.ping().is_ok());
+});
+
+/// Migration parity: both trees have the same version list, and after migrating both backends
+/// expose the same tables and columns with corresponding types.
+#[test]
+fn migration_trees_have_the_same_versions() {
+    let v = |l: &[migrate::Migration]| l.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+    assert_eq!(v(migrate::SQLITE), v(migrate::POSTGRES));
+}
+
+#[test]
+fn migrated_schemas_match_across_backends() {
+    let sqlite = Scratch::sqlite();
+    let Some(pg) = Scratch::postgres("conformance::migrated_schemas_match_across_backends") else { return };
+    let norm = |ty: &str| -> String {
+        match ty {
+            "integer" | "bigint" => "int".into(),
+            "double precision" | "real" => "float".into(),
+            "boolean" => "bool".into(),
+            "text" => "text".into(),
+            other => other.into(),
+        }
+    };
+    let cols = |s: &Scratch| -> Vec<(String, String, String)> {
+        let mut v = s.store.read(dialect::table_columns).unwrap();
+        v.iter_mut().for_each(|c| c.2 = norm(&c.2));
+        v.sort();
+        v
+    };
+    let a = cols(&sqlite);
+    let b = cols(&pg);
+    assert!(a.len() > 40, "expected the foundation tables, got {}", a.len());
+    for (x, y) in a.iter().zip(b.iter()) {
+        assert_eq!(x, y, "column mismatch");
+    }
+    assert_eq!(a.len(), b.len());
+}
+
+#[test]
+fn sqlite_backup_copies_a_consistent_database() {
+    let s = Scratch::sqlite();
+    s.store.write(|c| settings::set(c, "k", "v", t("2026-01-05T01:00:00Z"))).unwrap();
+    let dest = s.dir().unwrap().join("backup.db");
+    let mut calls = 0;
+    s.store.backup_sqlite(&dest, &mut |done, total| {
+        calls += 1;
+        assert!(done <= total);
+    })
+    .unwrap();
+    assert!(calls >= 1);
+    let copy = jingzhi_store::Store::open(&format!("sqlite://{}", dest.display())).unwrap();
+    assert!(copy.migrate().unwrap().is_empty(), "the copy carries the schema history");
+    assert_eq!(copy.read(|c| settings::get(c, "k")).unwrap().as_deref(), Some("v"));
+    assert_eq!(copy.backend(), Backend::Sqlite);
+}
+
+#[test]
+fn unsupported_urls_are_refused_with_the_password_hidden() {
+    let e = jingzhi_store::Store::open("mysql://u:secret@h/db").unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("mysql://u:***@h/db") && !msg.contains("secret"), "{msg}");
+}
