@@ -1,1 +1,81 @@
+//! Jingzhi's application layer: the use cases.
+//!
+//! Every public method on [`App`] that reads or writes data takes the [`Actor`] and checks both
+//! rules before touching the store: the role check (`jingzhi_domain::authz`) and the data scope
+//! (`jingzhi_domain::org::Scope`). Every state change writes its audit record in the same
+//! transaction. Time comes from the injected [`Clock`]. Nothing here knows HTTP or SQL.
 
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod orgs;
+pub mod secrets;
+pub mod users;
+
+pub use actor::{Actor, Via};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{AppError, AppResult, ErrorCode, ErrorKind, FieldError};
+
+use jingzhi_store::Store;
+use std::sync::Arc;
+
+/// Settings of the application layer (from the config file / environment via the CLI).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// A session expires after this many minutes without use.
+    pub session_idle_minutes: i64,
+    /// Consecutive failed sign-ins before an account is locked.
+    pub login_max_failures: i64,
+    /// How long a locked account stays locked.
+    pub lockout_minutes: i64,
+    /// Failed sign-ins from one address within `lockout_minutes` before the address is refused.
+    pub ip_max_failures: i64,
+    /// This app server's name (job slots, logs).
+    pub node_name: String,
+    /// Argon2id memory cost in KiB and passes. Defaults follow OWASP (19 MiB, 2 passes).
+    pub argon2_memory_kib: u32,
+    pub argon2_passes: u32,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            session_idle_minutes: 8 * 60,
+            login_max_failures: 5,
+            lockout_minutes: 15,
+            ip_max_failures: 30,
+            node_name: "node-1".into(),
+            argon2_memory_kib: 19 * 1024,
+            argon2_passes: 2,
+        }
+    }
+}
+
+impl AppConfig {
+    /// Cheap password hashing for tests (never for production).
+    pub fn for_tests() -> AppConfig {
+        AppConfig { argon2_memory_kib: 64, argon2_passes: 1, ..AppConfig::default() }
+    }
+}
+
+/// The application: the store, the clock and the settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> App {
+        App { store, clock, config: Arc::new(config) }
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+}

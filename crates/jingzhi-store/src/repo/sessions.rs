@@ -65,3 +65,11 @@ pub fn delete_expired(c: &mut dyn Conn, now: Timestamp) -> Result<u64> {
 pub fn count_for_user(c: &mut dyn Conn, user_id: i64) -> Result<i64> {
     c.scalar_i64("SELECT COUNT(*) FROM web_session WHERE user_id = $1", params![user_id])
 }
+
+/// Signs a user out everywhere except one session (after a password change).
+pub fn delete_for_user_except(c: &mut dyn Conn, user_id: i64, keep: Option<&str>) -> Result<u64> {
+    c.execute(
+        "DELETE FROM web_session WHERE user_id = $1 AND token_hash <> $2",
+        params![user_id, keep.unwrap_or("")],
+    )
+}

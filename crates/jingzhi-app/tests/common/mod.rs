@@ -1,0 +1,41 @@
+//! Shared fixtures for the app tests.
+#![allow(dead_code)]
+
+use jiff::Timestamp;
+use jingzhi_app::demo::{self, DemoAccount};
+use jingzhi_app::{Actor, App, AppConfig, FixedClock};
+use jingzhi_domain::role::Role;
+use jingzhi_testkit::Scratch;
+use std::sync::Arc;
+
+pub const PLACES: &str = include_str!("../fixtures/places.toml");
+
+pub struct World {
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    pub accounts: Vec<DemoAccount>,
+}
+
+pub fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+pub fn world(s: &Scratch) -> World {
+    let clock = Arc::new(FixedClock::new(t("2026-03-02T01:00:00Z")));
+    let app = App::new(s.store.clone(), clock.clone(), AppConfig::for_tests());
+    let accounts = demo::seed(&app, PLACES).expect("seed");
+    World { app, clock, accounts }
+}
+
+impl World {
+    pub fn account(&self, role: Role) -> &DemoAccount {
+        self.accounts.iter().find(|a| a.role == role).expect("account for role")
+    }
+
+    /// Signs in as the demo account of a role and returns its actor.
+    pub fn actor(&self, role: Role) -> Actor {
+        let a = self.account(role);
+        let s = self.app.login(&a.username, &a.password, "127.0.0.1", None).expect("login");
+        self.app.session_actor(&s.token).unwrap().expect("session")
+    }
+}
