@@ -1,1 +1,418 @@
+//! The `jingzhi` binary. The only crate that reads the environment, config files and the
+//! terminal; everything else it does goes through the application layer.
 
+pub mod config;
+mod serve;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use config::Config;
+use jingzhi_app::demo::bootstrap_actor;
+use jingzhi_app::users::UserInput;
+use jingzhi_app::{Actor, App, AppError, SystemClock};
+use jingzhi_domain::role::Role;
+use jingzhi_store::Store;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// 精治 Jingzhi — 长宁区城管执法运行平台
+#[derive(Parser, Debug)]
+#[command(name = "jingzhi", version, about)]
+pub struct Cli {
+    /// Config file (TOML). Also `JINGZHI_CONFIG`.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Database URL, overriding config and environment: sqlite://PATH or postgres://…
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Users: add, passwd, list, disable, enable.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Organisations and places: list, import.
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// API keys for machine clients.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCmd),
+    /// Online backup of the SQLite database to a file (PostgreSQL: use pg_dump, see docs/operations.md).
+    Backup {
+        /// Destination file.
+        dest: PathBuf,
+    },
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Print the effective configuration (secrets hidden), or an example config file.
+    Config {
+        /// Print a commented example instead.
+        #[arg(long)]
+        example: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Listen address (overrides config), e.g. 127.0.0.1:8080 or 0.0.0.0:80.
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Start on a fresh demo database (realistic Changning data, one account per role).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create a user. Prints a temporary password unless --password-stdin is given; the user must
+    /// change it at first sign-in.
+    Add {
+        username: String,
+        /// 姓名
+        #[arg(long)]
+        name: String,
+        /// Org unit code (see `jingzhi org list`).
+        #[arg(long)]
+        org: String,
+        /// Role code, repeatable: admin, bureau_leader, legal_reviewer, inspector, dispatcher,
+        /// team_leader, officer, property_staff, department_liaison, grid_worker.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// 执法证号 (officers and team leaders).
+        #[arg(long)]
+        cert: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Read the initial password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (read from standard input, or a generated temporary one).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Disable a user (signs them out everywhere).
+    Disable { username: String },
+    /// Re-enable a user.
+    Enable { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCmd {
+    /// List org units.
+    List,
+    /// Import streets, departments, communities, grids, property companies and compounds from a
+    /// TOML file (format: docs/data-formats.md). All or nothing; re-importing changes nothing.
+    Import {
+        file: PathBuf,
+        /// Check and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCmd {
+    /// Create an API key (printed once).
+    Create {
+        /// What it is for, e.g. "12345平台".
+        #[arg(long)]
+        name: String,
+        /// Org unit code the key acts for.
+        #[arg(long, default_value = "dispatch")]
+        org: String,
+        /// Role codes, repeatable.
+        #[arg(long = "role", default_values_t = vec!["dispatcher".to_string()])]
+        roles: Vec<String>,
+    },
+    /// List API keys (prefixes only).
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Walk the hash chain and report the first broken link (exit code 1 if broken).
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn env_var(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.is_empty())
+}
+
+pub fn load_config(cli: &Cli) -> Result<Config> {
+    let mut c = Config::load(cli.config.as_deref(), &env_var)?;
+    if let Some(url) = &cli.database_url {
+        c.database_url = url.clone();
+    }
+    Ok(c)
+}
+
+pub fn init_logging(c: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&c.log_level));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if c.log_format == "json" { b.json().try_init() } else { b.try_init() };
+}
+
+fn open(c: &Config) -> Result<Store> {
+    Store::open_with(&c.database_url, &c.store_options())
+        .with_context(|| format!("cannot open database {}", jingzhi_store::redact_url(&c.database_url)))
+}
+
+fn app_for(c: &Config, store: Store) -> App {
+    App::new(store, Arc::new(SystemClock), c.app_config())
+}
+
+/// The operator's actor: the district bureau if it exists, else a bootstrap actor.
+fn cli_actor(app: &App) -> Actor {
+    let bureau = app.store.read(|c| jingzhi_store::repo::places::find_org_by_code(c, jingzhi_app::orgs::BUREAU_CODE)).ok().flatten();
+    match bureau {
+        Some(org) => Actor::cli(org),
+        None => bootstrap_actor(),
+    }
+}
+
+fn app_err(e: AppError) -> anyhow::Error {
+    let mut s = format!("{}（{}）", e.message, e.code.code());
+    for f in &e.fields {
+        if !e.message.contains(&f.message) {
+            s.push_str(&format!("\n  {}：{}", f.field, f.message));
+        }
+    }
+    anyhow!(s)
+}
+
+fn read_password_stdin() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(p)
+}
+
+fn parse_roles(codes: &[String]) -> Result<Vec<Role>> {
+    codes
+        .iter()
+        .map(|c| Role::from_code(c).ok_or_else(|| anyhow!("unknown role `{c}` (known: {})", Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", "))))
+        .collect()
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let c = load_config(&cli)?;
+    init_logging(&c);
+    match cli.command {
+        Command::Serve(args) => serve::serve(c, args),
+        Command::Config { example } => {
+            if example {
+                print!("{}", include_str!("../../../docs/jingzhi.example.toml"));
+            } else {
+                print!("{}", c.show());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let store = open(&c)?;
+            let done = store.migrate()?;
+            if done.is_empty() {
+                println!("数据库已是最新（{}）", store.backend().name());
+            } else {
+                println!("已应用迁移：{done:?}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => {
+            let store = open(&c)?;
+            store.migrate()?;
+            let app = app_for(&c, store);
+            let actor = cli_actor(&app);
+            user_cmd(&app, &actor, cmd)
+        }
+        Command::Org(cmd) => {
+            let store = open(&c)?;
+            store.migrate()?;
+            let app = app_for(&c, store);
+            let actor = cli_actor(&app);
+            match cmd {
+                OrgCmd::List => {
+                    let orgs = app.list_orgs(&actor).map_err(app_err)?;
+                    let mut out = std::io::stdout().lock();
+                    writeln!(out, "{:<28} {:<14} {}", "代码", "类型", "名称")?;
+                    for o in orgs {
+                        writeln!(out, "{:<30} {:<14} {}{}", o.code, o.kind.label(), o.name, if o.active { "" } else { "（停用）" })?;
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                OrgCmd::Import { file, dry_run } => {
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    eprintln!("正在校验 {} …", file.display());
+                    let rep = app.import_places(&actor, &text, dry_run).map_err(app_err)?;
+                    println!(
+                        "{}新增 {} 条，更新 {} 条，未变 {} 条",
+                        if rep.dry_run { "试运行（未写入）：" } else { "导入完成：" },
+                        rep.created,
+                        rep.updated,
+                        rep.unchanged
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+        Command::ApiKey(cmd) => {
+            let store = open(&c)?;
+            store.migrate()?;
+            let app = app_for(&c, store);
+            let actor = cli_actor(&app);
+            match cmd {
+                ApiKeyCmd::Create { name, org, roles } => {
+                    let roles = parse_roles(&roles)?;
+                    let k = app.create_api_key(&actor, &name, &org, &roles, None).map_err(app_err)?;
+                    eprintln!("接口密钥已创建（只显示这一次，请妥善保存）：");
+                    println!("{}", k.key);
+                }
+                ApiKeyCmd::List => {
+                    for k in app.list_api_keys(&actor).map_err(app_err)? {
+                        println!("{}\t{}\t{}\t{}", k.prefix, k.name, k.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(","), if k.active { "active" } else { "disabled" });
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { dest } => {
+            let store = open(&c)?;
+            if dest.exists() {
+                bail!("{} already exists; refusing to overwrite", dest.display());
+            }
+            let mut last = 0;
+            store.backup_sqlite(&dest, &mut |done, total| {
+                let pct = if total == 0 { 100 } else { done * 100 / total };
+                if pct >= last + 10 || done == total {
+                    eprintln!("备份进度：{pct}%（{done}/{total} 页）");
+                    last = pct;
+                }
+            })?;
+            println!("已备份到 {}", dest.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCmd::Verify) => {
+            let store = open(&c)?;
+            let app = app_for(&c, store);
+            let actor = cli_actor(&app);
+            let rep = app
+                .verify_audit(&actor, &mut |n| {
+                    if n % 20_000 == 0 {
+                        eprintln!("已校验 {n} 条…");
+                    }
+                })
+                .map_err(app_err)?;
+            match rep.broken {
+                None => {
+                    println!("审计链完整：共 {} 条记录，未发现篡改。", rep.checked);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some((seq, why)) => {
+                    println!("审计链在第 {seq} 条记录处断开：{why}（此前 {} 条完好）", rep.checked);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
+    match cmd {
+        UserCmd::Add { username, name, org, roles, cert, phone, password_stdin } => {
+            let roles = parse_roles(&roles)?;
+            let org_unit = app
+                .list_orgs(actor)
+                .map_err(app_err)?
+                .into_iter()
+                .find(|o| o.code == org)
+                .ok_or_else(|| anyhow!("org unit `{org}` not found (see `jingzhi org list`)"))?;
+            let input = UserInput {
+                username: username.clone(),
+                display_name: name,
+                org_id: org_unit.id,
+                phone: phone.unwrap_or_default(),
+                certificate_no: cert.unwrap_or_default(),
+                roles,
+            };
+            if password_stdin {
+                let p = read_password_stdin()?;
+                app.create_user_with_password(actor, &input, &p, true).map_err(app_err)?;
+                println!("用户 {username} 已创建；首次登录须修改密码。");
+            } else {
+                let created = app.create_user(actor, &input).map_err(app_err)?;
+                println!("用户 {username} 已创建。临时密码（只显示一次，首次登录须修改）：");
+                println!("{}", created.temporary_password);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::Passwd { username, password_stdin } => {
+            let u = app.find_user_by_username(actor, &username).map_err(app_err)?;
+            if password_stdin {
+                let p = read_password_stdin()?;
+                app.set_password(actor, u.id, &p, false).map_err(app_err)?;
+                println!("已为 {username} 设置新密码。");
+            } else {
+                let p = app.reset_password(actor, u.id).map_err(app_err)?;
+                println!("已为 {username} 重置密码。临时密码（只显示一次，登录后须修改）：");
+                println!("{p}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::List => {
+            let mut out = std::io::stdout().lock();
+            for (u, o) in app.list_users(actor).map_err(app_err)? {
+                writeln!(
+                    out,
+                    "{:<16} {:<8} {:<24} {:<30} {}",
+                    u.username,
+                    u.display_name,
+                    u.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(","),
+                    o.name,
+                    if u.active { "启用" } else { "停用" }
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::Disable { username } => {
+            let u = app.find_user_by_username(actor, &username).map_err(app_err)?;
+            app.set_user_active(actor, u.id, false).map_err(app_err)?;
+            println!("已停用 {username}，其所有会话已失效。");
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::Enable { username } => {
+            let u = app.find_user_by_username(actor, &username).map_err(app_err)?;
+            app.set_user_active(actor, u.id, true).map_err(app_err)?;
+            println!("已重新启用 {username}。");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

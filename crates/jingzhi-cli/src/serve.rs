@@ -1,0 +1,110 @@
+//! `jingzhi serve`: the web server, its background jobs, and the demo mode.
+
+use crate::config::Config;
+use crate::{ServeArgs, app_for, open};
+use anyhow::{Context, Result, bail};
+use jingzhi_app::App;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The demo dataset (Changning; coordinates and boundaries approximate).
+pub const DEMO_PLACES: &str = include_str!("../../../data/demo/changning.toml");
+
+pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
+    if let Some(l) = args.listen {
+        c.listen = l;
+    }
+    let mut demo_dir = None;
+    if args.demo {
+        let dir = std::env::temp_dir().join(format!("jingzhi-demo-{}-{}", std::process::id(), jingzhi_app::secrets::random_hex(3)));
+        std::fs::create_dir_all(&dir)?;
+        c.database_url = format!("sqlite://{}", dir.join("demo.db").display());
+        demo_dir = Some(dir);
+    }
+    let store = open(&c)?;
+    let is_sqlite = store.backend() == jingzhi_store::Backend::Sqlite;
+    if is_sqlite || c.auto_migrate || args.demo {
+        let done = store.migrate()?;
+        if !done.is_empty() {
+            tracing::info!(?done, "migrations applied");
+        }
+    } else {
+        let applied = jingzhi_store::migrate::applied_versions(&store).unwrap_or_default();
+        let known: Vec<i64> = jingzhi_store::migrate::for_backend(store.backend()).iter().map(|m| m.version).collect();
+        if applied != known {
+            bail!("the PostgreSQL schema is not current (applied {applied:?}, this version needs {known:?}): run `jingzhi migrate` first, or set auto_migrate = true");
+        }
+    }
+    let app = app_for(&c, store);
+    let mut lines = Vec::new();
+    if args.demo {
+        let accounts = jingzhi_app::demo::seed(&app, DEMO_PLACES).map_err(crate::app_err)?;
+        for a in accounts {
+            lines.push(format!("demo-login {} {} {}", a.role.code(), a.username, a.password));
+        }
+    }
+    let web = jingzhi_web::WebState::new(
+        app.clone(),
+        jingzhi_web::WebConfig {
+            secure_cookies: c.secure_cookies,
+            demo: args.demo,
+            trust_proxy: c.trust_proxy,
+            ..jingzhi_web::WebConfig::default()
+        },
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&c.listen).await.with_context(|| format!("cannot listen on {}", c.listen))?;
+        let addr = listener.local_addr()?;
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "jingzhi serving http://{addr}/ ({})", if args.demo { "demo database" } else { "database ready" })?;
+            for l in &lines {
+                writeln!(out, "{l}")?;
+            }
+            out.flush()?;
+        }
+        tokio::spawn(background(app.clone()));
+        let router = jingzhi_web::router(web).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
+        tracing::info!("server stopped");
+        Ok::<_, anyhow::Error>(())
+    });
+    if let Some(dir) = demo_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result.map(|_| ExitCode::SUCCESS)
+}
+
+/// Scheduled work: every minute, try this hour's housekeeping slot (once across servers).
+async fn background(app: App) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let a = app.clone();
+        match tokio::task::spawn_blocking(move || a.housekeeping()).await {
+            Ok(Ok(Some(r))) => tracing::info!(result = %r, "housekeeping"),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping panicked"),
+        }
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

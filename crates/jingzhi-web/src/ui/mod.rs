@@ -1,0 +1,40 @@
+//! Server-rendered pages.
+
+mod admin;
+mod auth;
+mod home;
+pub mod page;
+
+use crate::WebState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<WebState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/modules/{key}", get(home::module))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/account/password", get(auth::password_page).post(auth::change_password))
+        .route("/admin", get(admin::index))
+        .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
+        .route("/admin/orgs.xlsx", get(admin::orgs_xlsx))
+        .route("/admin/orgs/new", get(admin::new_org))
+        .route("/admin/orgs/{id}", get(admin::edit_org).post(admin::update_org))
+        .route("/admin/compounds", get(admin::compounds).post(admin::create_compound))
+        .route("/admin/compounds.xlsx", get(admin::compounds_xlsx))
+        .route("/admin/compounds/new", get(admin::new_compound))
+        .route("/admin/compounds/{id}", get(admin::edit_compound).post(admin::update_compound))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users.xlsx", get(admin::users_xlsx))
+        .route("/admin/users/new", get(admin::new_user))
+        .route("/admin/users/{id}", get(admin::edit_user).post(admin::update_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
+        .route("/admin/api-keys", get(admin::api_keys).post(admin::create_api_key))
+        .route("/admin/api-keys/{id}/disable", post(admin::disable_api_key))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit.xlsx", get(admin::audit_xlsx))
+        .route("/admin/audit/verify", post(admin::verify_audit))
+}
