@@ -6,6 +6,8 @@
 //! - [`require_all`]: when `JINGZHI_REQUIRE_ALL_SUITES=1` (set by `.ci/run`), a suite that cannot run
 //!   (no PostgreSQL, no Chromium) fails instead of being skipped.
 
+pub mod webdriver;
+
 use jingzhi_store::{Backend, Store};
 use std::path::PathBuf;
 

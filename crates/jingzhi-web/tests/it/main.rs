@@ -1,0 +1,5 @@
+//! Web tests: HTTP against a real server, and browser journeys in a real headless Chromium.
+
+mod browser;
+mod http;
+mod support;
