@@ -55,7 +55,11 @@ impl Actor {
 
     /// The scope check for a data record.
     pub fn require_sees(&self, f: &Footprint) -> AppResult<()> {
-        if self.scope.sees(f) { Ok(()) } else { Err(AppError::new(ErrorCode::OutOfScope)) }
+        if self.scope.sees(f) {
+            Ok(())
+        } else {
+            Err(AppError::new(ErrorCode::OutOfScope))
+        }
     }
 
     /// The actor of the operator's command line: district-wide administrator.
@@ -81,6 +85,9 @@ impl Actor {
 
     /// True for enforcement staff (as opposed to partner organisations).
     pub fn is_partner(&self) -> bool {
-        matches!(self.org.kind, OrgKind::PropertyCompany | OrgKind::Department | OrgKind::Community | OrgKind::Grid)
+        matches!(
+            self.org.kind,
+            OrgKind::PropertyCompany | OrgKind::Department | OrgKind::Community | OrgKind::Grid
+        )
     }
 }

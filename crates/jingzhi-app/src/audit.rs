@@ -1,8 +1,8 @@
 //! The audit trail: recording (inside every state-changing transaction), listing and verifying.
 
+use crate::App;
 use crate::actor::Actor;
 use crate::error::AppResult;
-use crate::App;
 use jiff::Timestamp;
 use jingzhi_domain::audit::{AuditRecord, BrokenLink, ChainVerifier};
 use jingzhi_domain::authz::{Action, Resource};
@@ -13,7 +13,9 @@ use serde::Serialize;
 
 pub use jingzhi_store::repo::audit::AuditFilter;
 
-/// Writes one audit record in the caller's transaction.
+/// Writes one audit record in the caller's transaction: who (actor), when (now), what (action on
+/// entity/id) and the state before and after, serialised as JSON.
+#[allow(clippy::too_many_arguments)] // one flat call at every state change reads better than a builder
 pub fn record<B: Serialize, A: Serialize>(
     c: &mut dyn Conn,
     actor: &Actor,
@@ -25,7 +27,6 @@ pub fn record<B: Serialize, A: Serialize>(
     after: Option<&A>,
 ) -> AppResult<AuditRecord> {
     let at = format_ts(now);
-    let json = |v: &dyn erased::Ser| v.to_json();
     Ok(repo::append(
         c,
         repo::NewAudit {
@@ -36,21 +37,14 @@ pub fn record<B: Serialize, A: Serialize>(
             action,
             entity,
             entity_id: &entity_id.to_string(),
-            before: before.map(|b| json(b)),
-            after: after.map(|a| json(a)),
+            before: before.map(to_json),
+            after: after.map(to_json),
         },
     )?)
 }
 
-mod erased {
-    pub trait Ser {
-        fn to_json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn to_json(&self) -> String {
-            serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"serialize_error\":\"{e}\"}}"))
-        }
-    }
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"serialize_error\":\"{e}\"}}"))
 }
 
 /// Nothing, for `before`/`after` of creations and deletions.
@@ -91,7 +85,11 @@ impl App {
             }
             for r in &batch {
                 if let Err(BrokenLink { seq, reason }) = v.feed(r) {
-                    return Ok(VerifyReport { checked: v.checked, head_seq, broken: Some((seq, reason)) });
+                    return Ok(VerifyReport {
+                        checked: v.checked,
+                        head_seq,
+                        broken: Some((seq, reason)),
+                    });
                 }
             }
             after = batch.last().map(|r| r.seq).unwrap_or(after);
@@ -101,13 +99,23 @@ impl App {
             }
         }
         let broken = if v.checked as i64 != head_seq {
-            Some((v.checked as i64 + 1, format!("链头记载 {head_seq} 条记录，实际只有 {} 条（末尾记录被删除）", v.checked)))
+            Some((
+                v.checked as i64 + 1,
+                format!(
+                    "链头记载 {head_seq} 条记录，实际只有 {} 条（末尾记录被删除）",
+                    v.checked
+                ),
+            ))
         } else if v.head() != head_hash {
             Some((head_seq, "链头哈希与最后一条记录不一致".to_string()))
         } else {
             None
         };
-        Ok(VerifyReport { checked: v.checked, head_seq, broken })
+        Ok(VerifyReport {
+            checked: v.checked,
+            head_seq,
+            broken,
+        })
     }
 }
 

@@ -1,10 +1,10 @@
 //! Sign-in, sessions, password changes, API keys.
 
+use crate::App;
 use crate::actor::{Actor, Via};
 use crate::audit::{NONE, record};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::secrets::{hash_password, random_hex, same, sha256_hex, verify_password};
-use crate::App;
 use jiff::{SignedDuration, Timestamp};
 use jingzhi_domain::authz::{Action, Resource};
 use jingzhi_domain::org::Scope;
@@ -79,9 +79,18 @@ impl App {
                 users::record_failure(c, user.id, failures, lock)?;
                 if let Some(until) = lock {
                     let actor = system_actor_for(c, user.org_id, &user.username)?;
-                    record(c, &actor, now, "auth.lockout", "user", user.id, NONE, Some(&serde_json::json!({
-                        "failed_logins": failures, "locked_until": jingzhi_domain::time::format_ts(until), "ip": ip,
-                    })))?;
+                    record(
+                        c,
+                        &actor,
+                        now,
+                        "auth.lockout",
+                        "user",
+                        user.id,
+                        NONE,
+                        Some(&serde_json::json!({
+                            "failed_logins": failures, "locked_until": jingzhi_domain::time::format_ts(until), "ip": ip,
+                        })),
+                    )?;
                 }
                 Ok::<_, AppError>(())
             })?;
@@ -113,11 +122,28 @@ impl App {
             login::record(c, &username, ip, now, true)?;
             users::record_success(c, user.id, now)?;
             let actor = system_actor_for(c, user.org_id, &user.username)?;
-            let actor = Actor { user_id: Some(user.id), ..actor };
-            record(c, &actor, now, "auth.login", "user", user.id, NONE, Some(&LoginEvent { ip, user_agent }))?;
+            let actor = Actor {
+                user_id: Some(user.id),
+                ..actor
+            };
+            record(
+                c,
+                &actor,
+                now,
+                "auth.login",
+                "user",
+                user.id,
+                NONE,
+                Some(&LoginEvent { ip, user_agent }),
+            )?;
             Ok::<_, AppError>(())
         })?;
-        Ok(NewSession { token, csrf_token, expires_at, must_change_password: user.must_change_password })
+        Ok(NewSession {
+            token,
+            csrf_token,
+            expires_at,
+            must_change_password: user.must_change_password,
+        })
     }
 
     /// The actor behind a session cookie, or None when the session is unknown, expired or its user
@@ -126,7 +152,9 @@ impl App {
         let now = self.now();
         let hash = sha256_hex(token);
         let found = self.store.read(|c| {
-            let Some(s) = sessions::get_live(c, &hash, now)? else { return Ok::<_, AppError>(None) };
+            let Some(s) = sessions::get_live(c, &hash, now)? else {
+                return Ok::<_, AppError>(None);
+            };
             let user = users::get(c, s.user_id)?;
             let org = places::get_org(c, user.org_id)?;
             Ok(Some((s, user, org)))
@@ -147,7 +175,10 @@ impl App {
             org,
             roles: user.roles.clone(),
             must_change_password: user.must_change_password,
-            via: Via::Session { csrf_token: s.csrf_token, token_hash: hash },
+            via: Via::Session {
+                csrf_token: s.csrf_token,
+                token_hash: hash,
+            },
         }))
     }
 
@@ -157,7 +188,16 @@ impl App {
         if let Via::Session { token_hash, .. } = &actor.via {
             self.store.write(|c| {
                 sessions::delete(c, token_hash)?;
-                record(c, actor, now, "auth.logout", "user", actor.user_id.unwrap_or_default(), NONE, NONE)?;
+                record(
+                    c,
+                    actor,
+                    now,
+                    "auth.logout",
+                    "user",
+                    actor.user_id.unwrap_or_default(),
+                    NONE,
+                    NONE,
+                )?;
                 Ok::<_, AppError>(())
             })?;
         }
@@ -179,7 +219,14 @@ impl App {
             return Err(AppError::field("confirm", "两次输入的新密码不一致"));
         }
         if let Err(m) = check_new_password(&actor.name, new) {
-            return Err(AppError { code: ErrorCode::WeakPassword, message: m.clone(), fields: vec![crate::FieldError { field: "new".into(), message: m }] });
+            return Err(AppError {
+                code: ErrorCode::WeakPassword,
+                message: m.clone(),
+                fields: vec![crate::FieldError {
+                    field: "new".into(),
+                    message: m,
+                }],
+            });
         }
         if same(current, new) {
             return Err(AppError::field("new", "新密码不能与当前密码相同"));
@@ -226,11 +273,30 @@ impl App {
         let id = self.store.write(|c| {
             let org = places::find_org_by_code(c, org_code)?
                 .ok_or_else(|| AppError::field("org", format!("组织机构代码不存在：{org_code}")))?;
-            let id = api_keys::insert(c, &prefix, &sha256_hex(&secret), name, org.id, roles, actor.user_id, expires_at, now)?;
+            let id = api_keys::insert(
+                c,
+                &prefix,
+                &sha256_hex(&secret),
+                name,
+                org.id,
+                roles,
+                actor.user_id,
+                expires_at,
+                now,
+            )?;
             let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
-            record(c, actor, now, "api_key.create", "api_key", id, NONE, Some(&serde_json::json!({
-                "prefix": prefix, "name": name, "org": org.code, "roles": codes,
-            })))?;
+            record(
+                c,
+                actor,
+                now,
+                "api_key.create",
+                "api_key",
+                id,
+                NONE,
+                Some(&serde_json::json!({
+                    "prefix": prefix, "name": name, "org": org.code, "roles": codes,
+                })),
+            )?;
             Ok::<_, AppError>(id)
         })?;
         Ok(NewApiKey { id, prefix, key })
@@ -247,7 +313,16 @@ impl App {
         self.store.write(|c| {
             let k = api_keys::get(c, id)?;
             api_keys::set_active(c, id, false)?;
-            record(c, actor, now, "api_key.disable", "api_key", id, Some(&serde_json::json!({"active": k.active})), Some(&serde_json::json!({"active": false})))?;
+            record(
+                c,
+                actor,
+                now,
+                "api_key.disable",
+                "api_key",
+                id,
+                Some(&serde_json::json!({"active": k.active})),
+                Some(&serde_json::json!({"active": false})),
+            )?;
             Ok::<_, AppError>(())
         })
     }
@@ -260,7 +335,9 @@ impl App {
         let prefix = format!("jzk_{p}");
         let now = self.now();
         let found = self.store.read(|c| {
-            let Some(k) = api_keys::find_by_prefix(c, &prefix)? else { return Ok::<_, AppError>(None) };
+            let Some(k) = api_keys::find_by_prefix(c, &prefix)? else {
+                return Ok::<_, AppError>(None);
+            };
             let org = places::get_org(c, k.org_id)?;
             Ok(Some((k, org)))
         })?;
@@ -268,8 +345,11 @@ impl App {
         if !k.active || k.expires_at.is_some_and(|e| e <= now) || !same(&sha256_hex(secret), &k.key_hash) {
             return Err(bad());
         }
-        if k.last_used_at.is_none_or(|t| now.duration_since(t) >= SignedDuration::from_mins(1)) {
-            self.store.write(|c| api_keys::mark_used(c, k.id, now, now - SignedDuration::from_mins(1)))?;
+        if k.last_used_at
+            .is_none_or(|t| now.duration_since(t) >= SignedDuration::from_mins(1))
+        {
+            self.store
+                .write(|c| api_keys::mark_used(c, k.id, now, now - SignedDuration::from_mins(1)))?;
         }
         Ok(Actor {
             user_id: None,
@@ -286,11 +366,11 @@ impl App {
     /// Housekeeping: forgets expired sessions and old sign-in attempts.
     pub fn purge_expired(&self) -> AppResult<(u64, u64)> {
         let now = self.now();
-        Ok(self.store.write(|c| {
+        self.store.write(|c| {
             let s = sessions::delete_expired(c, now)?;
             let l = login::prune(c, now - SignedDuration::from_hours(24 * 30))?;
             Ok::<_, AppError>((s, l))
-        })?)
+        })
     }
 }
 
@@ -310,4 +390,5 @@ fn system_actor_for(c: &mut dyn jingzhi_store::Conn, org_id: i64, username: &str
 }
 
 /// A valid Argon2id hash of a random string, verified against when the username does not exist.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0PxcFdCErbSaDQwIT+9fJ/+yx9V2c+lt9Wm1kbFMuHY";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0PxcFdCErbSaDQwIT+9fJ/+yx9V2c+lt9Wm1kbFMuHY";

@@ -1,12 +1,12 @@
 //! The demo dataset: a realistic Changning (10 streets/towns, departments, property companies,
 //! ~50 compounds) and one account per role, for `jingzhi serve --demo`.
 
+use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::orgs::{BUREAU_CODE, DISPATCH_CODE, team_code};
 use crate::secrets::temporary_password;
 use crate::users::UserInput;
-use crate::App;
 use jingzhi_domain::org::{OrgKind, OrgUnit};
 use jingzhi_domain::role::Role;
 use jingzhi_store::repo::places;
@@ -44,16 +44,66 @@ struct Who {
 }
 
 const PEOPLE: &[Who] = &[
-    Who { role: Role::Admin, username: "admin", name: "系统管理员", cert: None },
-    Who { role: Role::BureauLeader, username: "leader", name: "王建国", cert: None },
-    Who { role: Role::LegalReviewer, username: "legal", name: "李敏", cert: None },
-    Who { role: Role::Inspector, username: "inspector", name: "赵强", cert: None },
-    Who { role: Role::Dispatcher, username: "dispatcher", name: "陈静", cert: None },
-    Who { role: Role::TeamLeader, username: "teamlead", name: "周华", cert: Some("31010520180017") },
-    Who { role: Role::Officer, username: "officer", name: "吴磊", cert: Some("31010520210042") },
-    Who { role: Role::PropertyStaff, username: "property", name: "孙丽", cert: None },
-    Who { role: Role::DepartmentLiaison, username: "liaison", name: "郑浩", cert: None },
-    Who { role: Role::GridWorker, username: "grid", name: "黄梅", cert: None },
+    Who {
+        role: Role::Admin,
+        username: "admin",
+        name: "系统管理员",
+        cert: None,
+    },
+    Who {
+        role: Role::BureauLeader,
+        username: "leader",
+        name: "王建国",
+        cert: None,
+    },
+    Who {
+        role: Role::LegalReviewer,
+        username: "legal",
+        name: "李敏",
+        cert: None,
+    },
+    Who {
+        role: Role::Inspector,
+        username: "inspector",
+        name: "赵强",
+        cert: None,
+    },
+    Who {
+        role: Role::Dispatcher,
+        username: "dispatcher",
+        name: "陈静",
+        cert: None,
+    },
+    Who {
+        role: Role::TeamLeader,
+        username: "teamlead",
+        name: "周华",
+        cert: Some("31010520180017"),
+    },
+    Who {
+        role: Role::Officer,
+        username: "officer",
+        name: "吴磊",
+        cert: Some("31010520210042"),
+    },
+    Who {
+        role: Role::PropertyStaff,
+        username: "property",
+        name: "孙丽",
+        cert: None,
+    },
+    Who {
+        role: Role::DepartmentLiaison,
+        username: "liaison",
+        name: "郑浩",
+        cert: None,
+    },
+    Who {
+        role: Role::GridWorker,
+        username: "grid",
+        name: "黄梅",
+        cert: None,
+    },
 ];
 
 /// Loads the places file and creates one account per role (plus a second officer, because
@@ -71,7 +121,10 @@ pub fn seed(app: &App, places_toml: &str) -> AppResult<Vec<DemoAccount>> {
     let bureau = find(&|o| o.code == BUREAU_CODE)?;
     let dispatch = find(&|o| o.code == DISPATCH_CODE)?;
     let first_team = find(&|o| o.kind == OrgKind::StreetTeam)?;
-    let team_street = orgs.iter().find(|o| o.id == first_team).and_then(|o| o.street_code.clone());
+    let team_street = orgs
+        .iter()
+        .find(|o| o.id == first_team)
+        .and_then(|o| o.street_code.clone());
     let company = find(&|o| o.kind == OrgKind::PropertyCompany)?;
     let department = find(&|o| o.kind == OrgKind::Department && o.code.contains("housing"))
         .or_else(|_| find(&|o| o.kind == OrgKind::Department))?;
@@ -95,7 +148,12 @@ pub fn seed(app: &App, places_toml: &str) -> AppResult<Vec<DemoAccount>> {
             &password,
             false,
         )?;
-        out.push(DemoAccount { role, username: username.into(), display_name: name.into(), password });
+        out.push(DemoAccount {
+            role,
+            username: username.into(),
+            display_name: name.into(),
+            password,
+        });
         Ok(())
     };
     for w in PEOPLE {

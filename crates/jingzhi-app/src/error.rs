@@ -72,10 +72,18 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode) -> AppError {
-        AppError { code, message: code.message().to_string(), fields: Vec::new() }
+        AppError {
+            code,
+            message: code.message().to_string(),
+            fields: Vec::new(),
+        }
     }
     pub fn with_message(code: ErrorCode, message: impl Into<String>) -> AppError {
-        AppError { code, message: message.into(), fields: Vec::new() }
+        AppError {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
     /// A validation failure with per-field messages.
     pub fn fields(fields: Vec<FieldError>) -> AppError {
@@ -83,16 +91,26 @@ impl AppError {
             [one] => one.message.clone(),
             _ => ErrorCode::ValidationFailed.message().to_string(),
         };
-        AppError { code: ErrorCode::ValidationFailed, message, fields }
+        AppError {
+            code: ErrorCode::ValidationFailed,
+            message,
+            fields,
+        }
     }
     pub fn field(field: &str, message: impl Into<String>) -> AppError {
-        AppError::fields(vec![FieldError { field: field.into(), message: message.into() }])
+        AppError::fields(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
     pub fn kind(&self) -> ErrorKind {
         self.code.kind()
     }
     pub fn field_message(&self, field: &str) -> Option<&str> {
-        self.fields.iter().find(|f| f.field == field).map(|f| f.message.as_str())
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.as_str())
     }
 }
 
@@ -131,7 +149,10 @@ impl Check {
         Check(Vec::new())
     }
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
     /// Records `Err(msg)` against a field.
     pub fn result(&mut self, field: &str, r: Result<(), String>) {
@@ -145,6 +166,10 @@ impl Check {
         }
     }
     pub fn finish(self) -> AppResult<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(AppError::fields(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::fields(self.0))
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! Scheduled work shared by several app servers: a job runs once per time slot, on whichever
 //! server claims the slot first (see `jingzhi_store::repo::jobs`).
 
-use crate::error::{AppError, AppResult};
 use crate::App;
+use crate::error::{AppError, AppResult};
 use jingzhi_domain::time::civil_datetime;
 use jingzhi_store::repo::jobs;
 

@@ -58,7 +58,11 @@ impl Default for AppConfig {
 impl AppConfig {
     /// Cheap password hashing for tests (never for production).
     pub fn for_tests() -> AppConfig {
-        AppConfig { argon2_memory_kib: 64, argon2_passes: 1, ..AppConfig::default() }
+        AppConfig {
+            argon2_memory_kib: 64,
+            argon2_passes: 1,
+            ..AppConfig::default()
+        }
     }
 }
 
@@ -72,7 +76,11 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> App {
-        App { store, clock, config: Arc::new(config) }
+        App {
+            store,
+            clock,
+            config: Arc::new(config),
+        }
     }
 
     pub fn now(&self) -> jiff::Timestamp {

@@ -1,9 +1,9 @@
 //! Organisations and places: the org tree, compounds, and their import.
 
+use crate::App;
 use crate::actor::Actor;
 use crate::audit::{NONE, record};
 use crate::error::{AppError, AppResult, Check, ErrorCode};
-use crate::App;
 use jingzhi_domain::authz::{Action, Resource};
 use jingzhi_domain::org::{Compound, DepartmentKind, OrgKind, OrgUnit, Scope, Street, StreetCode, StreetKind};
 use jingzhi_store::Conn;
@@ -45,9 +45,8 @@ fn opt(s: &str) -> Option<String> {
 }
 
 fn check_code(ck: &mut Check, field: &str, code: &str) {
-    let ok = !code.is_empty()
-        && code.len() <= 40
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok =
+        !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
         ck.fail(field, "代码应为1至40位字母、数字、- 或 _");
     }
@@ -79,7 +78,11 @@ fn org_fields(input: &OrgInput) -> AppResult<OrgFields> {
         code: input.code.trim().to_string(),
         name: input.name.trim().to_string(),
         street_code: street,
-        department_kind: if kind == Some(OrgKind::Department) { input.department_kind } else { None },
+        department_kind: if kind == Some(OrgKind::Department) {
+            input.department_kind
+        } else {
+            None
+        },
         phone: opt(&input.phone),
         address: opt(&input.address),
     })
@@ -202,7 +205,9 @@ impl App {
             Scope::District | Scope::Department(_) => places::list_compounds(c, None, None),
             Scope::Street(s) => places::list_compounds(c, Some(s.as_str()), None),
             Scope::Company(id) => places::list_compounds(c, None, Some(*id)),
-            Scope::Grid { street_code: Some(s), .. } => places::list_compounds(c, Some(s.as_str()), None),
+            Scope::Grid {
+                street_code: Some(s), ..
+            } => places::list_compounds(c, Some(s.as_str()), None),
             Scope::Grid { street_code: None, .. } => Ok(Vec::new()),
         })?)
     }
@@ -244,7 +249,16 @@ impl App {
             let before = places::get_compound(c, id)?;
             places::update_compound(c, id, &f, input.active, now).map_err(code_conflict)?;
             let after = places::get_compound(c, id)?;
-            record(c, actor, now, "compound.update", "compound", id, Some(&before), Some(&after))?;
+            record(
+                c,
+                actor,
+                now,
+                "compound.update",
+                "compound",
+                id,
+                Some(&before),
+                Some(&after),
+            )?;
             Ok(())
         })
     }
@@ -256,9 +270,8 @@ impl App {
     pub fn import_places(&self, actor: &Actor, text: &str, dry_run: bool) -> AppResult<ImportReport> {
         actor.require(Resource::OrgUnit, Action::Import)?;
         actor.require(Resource::Compound, Action::Import)?;
-        let file: PlacesFile = toml::from_str(text).map_err(|e| {
-            AppError::with_message(ErrorCode::ImportRejected, format!("文件格式错误：{}", e.message()))
-        })?;
+        let file: PlacesFile = toml::from_str(text)
+            .map_err(|e| AppError::with_message(ErrorCode::ImportRejected, format!("文件格式错误：{}", e.message())))?;
         let errors = file.validate();
         if !errors.is_empty() {
             return Err(import_rejected(errors));
@@ -286,9 +299,19 @@ impl App {
 fn import_rejected(errors: Vec<String>) -> AppError {
     let mut e = AppError::with_message(
         ErrorCode::ImportRejected,
-        format!("导入文件有 {} 处错误，未导入任何数据：\n{}", errors.len(), errors.join("\n")),
+        format!(
+            "导入文件有 {} 处错误，未导入任何数据：\n{}",
+            errors.len(),
+            errors.join("\n")
+        ),
     );
-    e.fields = errors.into_iter().map(|m| crate::FieldError { field: "file".into(), message: m }).collect();
+    e.fields = errors
+        .into_iter()
+        .map(|m| crate::FieldError {
+            field: "file".into(),
+            message: m,
+        })
+        .collect();
     e
 }
 
@@ -448,7 +471,10 @@ impl PlacesFile {
                 errs.push(format!("{at}：{m}"));
             }
             if StreetKind::from_code(&s.kind).is_none() {
-                errs.push(format!("{at}：类型应为 subdistrict（街道）或 town（镇），实为 {}", s.kind));
+                errs.push(format!(
+                    "{at}：类型应为 subdistrict（街道）或 town（镇），实为 {}",
+                    s.kind
+                ));
             }
             if s.name.trim().is_empty() || s.team_name.trim().is_empty() {
                 errs.push(format!("{at}：名称和执法队名称不能为空"));
@@ -553,7 +579,16 @@ fn upsert_org(
             } else {
                 places::update_org(c, before.id, &f, true, now)?;
                 let after = places::get_org(c, before.id)?;
-                record(c, actor, now, "org.import", "org_unit", before.id, Some(&before), Some(&after))?;
+                record(
+                    c,
+                    actor,
+                    now,
+                    "org.import",
+                    "org_unit",
+                    before.id,
+                    Some(&before),
+                    Some(&after),
+                )?;
                 rep.updated += 1;
             }
             Ok(before.id)
@@ -624,7 +659,16 @@ fn apply_places(c: &mut dyn Conn, actor: &Actor, now: jiff::Timestamp, file: &Pl
             Ok(existing) if existing == street => {}
             Ok(existing) => {
                 places::upsert_street(c, &street)?;
-                record(c, actor, now, "street.import", "street", &s.code, Some(&existing), Some(&street))?;
+                record(
+                    c,
+                    actor,
+                    now,
+                    "street.import",
+                    "street",
+                    &s.code,
+                    Some(&existing),
+                    Some(&street),
+                )?;
             }
             Err(_) => {
                 places::upsert_street(c, &street)?;
@@ -764,7 +808,16 @@ fn apply_places(c: &mut dyn Conn, actor: &Actor, now: jiff::Timestamp, file: &Pl
                 } else {
                     places::update_compound(c, before.id, &f, true, now)?;
                     let after = places::get_compound(c, before.id)?;
-                    record(c, actor, now, "compound.import", "compound", before.id, Some(&before), Some(&after))?;
+                    record(
+                        c,
+                        actor,
+                        now,
+                        "compound.import",
+                        "compound",
+                        before.id,
+                        Some(&before),
+                        Some(&after),
+                    )?;
                     rep.updated += 1;
                 }
             }

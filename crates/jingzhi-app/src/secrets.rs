@@ -17,7 +17,10 @@ pub fn temporary_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
     let mut b = [0u8; 12];
     getrandom::fill(&mut b).expect("OS random source");
-    let body: String = b.iter().map(|x| ALPHABET[*x as usize % ALPHABET.len()] as char).collect();
+    let body: String = b
+        .iter()
+        .map(|x| ALPHABET[*x as usize % ALPHABET.len()] as char)
+        .collect();
     format!("Jz-{}-{}7a", &body[..6], &body[6..])
 }
 

@@ -1,10 +1,10 @@
 //! User administration.
 
+use crate::App;
 use crate::actor::Actor;
 use crate::audit::{NONE, record};
 use crate::error::{AppError, AppResult, Check, ErrorCode};
 use crate::secrets::{hash_password, temporary_password};
-use crate::App;
 use jingzhi_domain::authz::{Action, Resource};
 use jingzhi_domain::org::{OrgUnit, Scope};
 use jingzhi_domain::password::check_new_password;
@@ -72,11 +72,16 @@ fn check_input(input: &UserInput, check_name: bool) -> AppResult<()> {
         ck.fail("org_id", "请选择所属单位");
     }
     let phone = input.phone.trim();
-    if !phone.is_empty() && !(phone.len() >= 7 && phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == '-')) {
+    let phone_ok = (7..=20).contains(&phone.len()) && phone.chars().all(|c| c.is_ascii_digit() || c == '-');
+    if !phone.is_empty() && !phone_ok {
         ck.fail("phone", "电话号码格式不正确");
     }
     if let Err(m) = check_roles_and_certificate(&input.roles, opt(&input.certificate_no).as_deref()) {
-        let field = if m.contains("执法证") { "certificate_no" } else { "roles" };
+        let field = if m.contains("执法证") {
+            "certificate_no"
+        } else {
+            "roles"
+        };
         ck.fail(field, m);
     }
     ck.finish()
@@ -88,9 +93,19 @@ impl App {
         actor.require(Resource::User, Action::View)?;
         self.store.read(|c| {
             let orgs = places::list_orgs(c)?;
-            let visible: Vec<i64> =
-                orgs.iter().filter(|o| actor.scope.sees_users_of(&o.as_ref())).map(|o| o.id).collect();
-            let list = users::list(c, if actor.scope == Scope::District { None } else { Some(&visible) })?;
+            let visible: Vec<i64> = orgs
+                .iter()
+                .filter(|o| actor.scope.sees_users_of(&o.as_ref()))
+                .map(|o| o.id)
+                .collect();
+            let list = users::list(
+                c,
+                if actor.scope == Scope::District {
+                    None
+                } else {
+                    Some(&visible)
+                },
+            )?;
             Ok(list
                 .into_iter()
                 .filter_map(|u| orgs.iter().find(|o| o.id == u.org_id).cloned().map(|o| (u, o)))
@@ -116,12 +131,22 @@ impl App {
         actor.require(Resource::User, Action::Create)?;
         check_input(input, true)?;
         let password = temporary_password();
-        self.create_user_with_password(actor, input, &password, true).map(|id| CreatedUser { id, temporary_password: password })
+        self.create_user_with_password(actor, input, &password, true)
+            .map(|id| CreatedUser {
+                id,
+                temporary_password: password,
+            })
     }
 
     /// Creates a user with a chosen password (CLI, demo). `must_change` forces a change at first
     /// sign-in.
-    pub fn create_user_with_password(&self, actor: &Actor, input: &UserInput, password: &str, must_change: bool) -> AppResult<i64> {
+    pub fn create_user_with_password(
+        &self,
+        actor: &Actor,
+        input: &UserInput,
+        password: &str,
+        must_change: bool,
+    ) -> AppResult<i64> {
         actor.require(Resource::User, Action::Create)?;
         check_input(input, true)?;
         let username = input.username.trim().to_lowercase();
@@ -181,7 +206,16 @@ impl App {
                 e => e.into(),
             })?;
             let after = users::get(c, id)?;
-            record(c, actor, now, "user.update", "user", id, Some(&snapshot(&before)), Some(&snapshot(&after)))?;
+            record(
+                c,
+                actor,
+                now,
+                "user.update",
+                "user",
+                id,
+                Some(&snapshot(&before)),
+                Some(&snapshot(&after)),
+            )?;
             Ok(())
         })
     }
@@ -201,7 +235,16 @@ impl App {
             }
             let after = users::get(c, id)?;
             let action = if active { "user.enable" } else { "user.disable" };
-            record(c, actor, now, action, "user", id, Some(&snapshot(&before)), Some(&snapshot(&after)))?;
+            record(
+                c,
+                actor,
+                now,
+                action,
+                "user",
+                id,
+                Some(&snapshot(&before)),
+                Some(&snapshot(&after)),
+            )?;
             Ok(())
         })
     }
@@ -223,7 +266,16 @@ impl App {
         self.store.write(|c| {
             users::set_password(c, id, &hash, must_change, now)?;
             sessions::delete_for_user(c, id)?;
-            record(c, actor, now, "user.password_reset", "user", id, NONE, Some(&serde_json::json!({"must_change_password": must_change})))?;
+            record(
+                c,
+                actor,
+                now,
+                "user.password_reset",
+                "user",
+                id,
+                NONE,
+                Some(&serde_json::json!({"must_change_password": must_change})),
+            )?;
             Ok::<_, AppError>(())
         })
     }

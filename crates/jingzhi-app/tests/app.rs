@@ -21,7 +21,11 @@ both_backends!(sign_in_creates_a_session_and_sign_out_ends_it, |s: &Scratch| {
     assert_eq!(sess.token.len(), 64);
     let actor = w.app.session_actor(&sess.token).unwrap().unwrap();
     assert_eq!(actor.roles, vec![Role::Dispatcher]);
-    assert_eq!(actor.scope, Scope::District, "the district dispatch desk sees the district");
+    assert_eq!(
+        actor.scope,
+        Scope::District,
+        "the district dispatch desk sees the district"
+    );
     assert!(matches!(actor.via, Via::Session { .. }));
     w.app.logout(&actor).unwrap();
     assert!(w.app.session_actor(&sess.token).unwrap().is_none());
@@ -33,9 +37,15 @@ both_backends!(sessions_expire_after_idle_time_and_slide_when_used, |s: &Scratch
     let a = w.account(Role::Officer);
     let sess = w.app.login(&a.username, &a.password, "10.1.1.1", None).unwrap();
     w.clock.advance(SignedDuration::from_hours(7));
-    assert!(w.app.session_actor(&sess.token).unwrap().is_some(), "used within 8 h: slides");
+    assert!(
+        w.app.session_actor(&sess.token).unwrap().is_some(),
+        "used within 8 h: slides"
+    );
     w.clock.advance(SignedDuration::from_hours(7));
-    assert!(w.app.session_actor(&sess.token).unwrap().is_some(), "slid forward at the last use");
+    assert!(
+        w.app.session_actor(&sess.token).unwrap().is_some(),
+        "slid forward at the last use"
+    );
     w.clock.advance(SignedDuration::from_hours(9));
     assert!(w.app.session_actor(&sess.token).unwrap().is_none(), "idle 9 h: expired");
 });
@@ -44,17 +54,33 @@ both_backends!(wrong_passwords_lock_the_account_then_it_unlocks, |s: &Scratch| {
     let w = world(s);
     let a = w.account(Role::Officer).clone();
     for i in 1..=4 {
-        let e = w.app.login(&a.username, "wrong-password", "10.1.1.2", None).unwrap_err();
+        let e = w
+            .app
+            .login(&a.username, "wrong-password", "10.1.1.2", None)
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::BadCredentials, "attempt {i}");
     }
-    let e = w.app.login(&a.username, "wrong-password", "10.1.1.2", None).unwrap_err();
+    let e = w
+        .app
+        .login(&a.username, "wrong-password", "10.1.1.2", None)
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::AccountLocked);
     assert!(e.message.contains("后重试"), "{}", e.message);
     // Even the right password is refused while locked.
     let e = w.app.login(&a.username, &a.password, "10.1.1.3", None).unwrap_err();
     assert_eq!(e.code, ErrorCode::AccountLocked);
     let admin = w.actor(Role::Admin);
-    let locks = w.app.list_audit(&admin, &AuditFilter { action_prefix: Some("auth.lockout".into()), ..Default::default() }, 10).unwrap();
+    let locks = w
+        .app
+        .list_audit(
+            &admin,
+            &AuditFilter {
+                action_prefix: Some("auth.lockout".into()),
+                ..Default::default()
+            },
+            10,
+        )
+        .unwrap();
     assert_eq!(locks.len(), 1);
     w.clock.advance(SignedDuration::from_mins(16));
     assert!(w.app.login(&a.username, &a.password, "10.1.1.3", None).is_ok());
@@ -69,7 +95,10 @@ both_backends!(many_failures_from_one_address_are_rate_limited, |s: &Scratch| {
     let a = w.account(Role::Admin);
     let e = w.app.login(&a.username, &a.password, "10.9.9.9", None).unwrap_err();
     assert_eq!(e.code, ErrorCode::RateLimited);
-    assert!(w.app.login(&a.username, &a.password, "10.9.9.10", None).is_ok(), "other addresses are not affected");
+    assert!(
+        w.app.login(&a.username, &a.password, "10.9.9.10", None).is_ok(),
+        "other addresses are not affected"
+    );
 });
 
 both_backends!(unknown_users_and_wrong_passwords_answer_alike, |s: &Scratch| {
@@ -82,7 +111,13 @@ both_backends!(unknown_users_and_wrong_passwords_answer_alike, |s: &Scratch| {
 both_backends!(admin_created_accounts_must_change_password_first, |s: &Scratch| {
     let w = world(s);
     let admin = w.actor(Role::Admin);
-    let team = w.app.list_orgs(&admin).unwrap().into_iter().find(|o| o.kind == OrgKind::StreetTeam).unwrap();
+    let team = w
+        .app
+        .list_orgs(&admin)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.kind == OrgKind::StreetTeam)
+        .unwrap();
     let created = w
         .app
         .create_user(
@@ -97,16 +132,32 @@ both_backends!(admin_created_accounts_must_change_password_first, |s: &Scratch| 
             },
         )
         .unwrap();
-    let sess = w.app.login("qian.yi", &created.temporary_password, "10.1.1.5", None).unwrap();
+    let sess = w
+        .app
+        .login("qian.yi", &created.temporary_password, "10.1.1.5", None)
+        .unwrap();
     assert!(sess.must_change_password);
     let actor = w.app.session_actor(&sess.token).unwrap().unwrap();
     let e = w.app.list_orgs(&actor).unwrap_err();
     assert_eq!(e.code, ErrorCode::PasswordChangeRequired);
-    let e = w.app.change_own_password(&actor, &created.temporary_password, "short", "short").unwrap_err();
+    let e = w
+        .app
+        .change_own_password(&actor, &created.temporary_password, "short", "short")
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::WeakPassword);
-    let e = w.app.change_own_password(&actor, "wrong", "Changning-2026!", "Changning-2026!").unwrap_err();
+    let e = w
+        .app
+        .change_own_password(&actor, "wrong", "Changning-2026!", "Changning-2026!")
+        .unwrap_err();
     assert_eq!(e.field_message("current"), Some("当前密码不正确"));
-    w.app.change_own_password(&actor, &created.temporary_password, "Changning-2026!", "Changning-2026!").unwrap();
+    w.app
+        .change_own_password(
+            &actor,
+            &created.temporary_password,
+            "Changning-2026!",
+            "Changning-2026!",
+        )
+        .unwrap();
     let actor = w.app.session_actor(&sess.token).unwrap().unwrap();
     assert!(!actor.must_change_password);
     assert!(w.app.list_orgs(&actor).is_ok());
@@ -117,7 +168,14 @@ both_backends!(user_validation_keeps_field_messages, |s: &Scratch| {
     let admin = w.actor(Role::Admin);
     let e = w
         .app
-        .create_user(&admin, &UserInput { username: "X".into(), roles: vec![Role::Officer], ..Default::default() })
+        .create_user(
+            &admin,
+            &UserInput {
+                username: "X".into(),
+                roles: vec![Role::Officer],
+                ..Default::default()
+            },
+        )
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::ValidationFailed);
     assert!(e.field_message("username").is_some());
@@ -128,7 +186,13 @@ both_backends!(user_validation_keeps_field_messages, |s: &Scratch| {
         .app
         .create_user(
             &admin,
-            &UserInput { username: "admin".into(), display_name: "重复".into(), org_id: admin.org.id, roles: vec![Role::Admin], ..Default::default() },
+            &UserInput {
+                username: "admin".into(),
+                display_name: "重复".into(),
+                org_id: admin.org.id,
+                roles: vec![Role::Admin],
+                ..Default::default()
+            },
         )
         .unwrap_err();
     assert_eq!(dup.field_message("username"), Some("用户名已被使用"));
@@ -141,8 +205,20 @@ both_backends!(disabling_a_user_signs_them_out, |s: &Scratch| {
     let id = officer.user_id.unwrap();
     w.app.set_user_active(&admin, id, false).unwrap();
     let a = w.account(Role::Officer);
-    assert_eq!(w.app.login(&a.username, &a.password, "10.1.1.6", None).unwrap_err().code, ErrorCode::AccountDisabled);
-    assert_eq!(w.app.set_user_active(&admin, admin.user_id.unwrap(), false).unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(
+        w.app
+            .login(&a.username, &a.password, "10.1.1.6", None)
+            .unwrap_err()
+            .code,
+        ErrorCode::AccountDisabled
+    );
+    assert_eq!(
+        w.app
+            .set_user_active(&admin, admin.user_id.unwrap(), false)
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
     w.app.set_user_active(&admin, id, true).unwrap();
     assert!(w.app.login(&a.username, &a.password, "10.1.1.6", None).is_ok());
 });
@@ -152,21 +228,43 @@ both_backends!(street_team_sees_only_its_own_users_and_compounds, |s: &Scratch| 
     let lead = w.actor(Role::TeamLeader);
     let users = w.app.list_users(&lead).unwrap();
     assert!(!users.is_empty());
-    assert!(users.iter().all(|(_, o)| o.street_code == lead.org.street_code), "only its street's people");
+    assert!(
+        users.iter().all(|(_, o)| o.street_code == lead.org.street_code),
+        "only its street's people"
+    );
     let compounds = w.app.list_compounds(&lead).unwrap();
     assert_eq!(compounds.len(), 2);
-    assert!(compounds.iter().all(|c| Some(&c.street_code) == lead.org.street_code.as_ref()));
-    let other = w.app.list_compounds(&w.actor(Role::Admin)).unwrap().into_iter().find(|c| c.code == "cp-0002").unwrap();
-    assert_eq!(w.app.get_compound(&lead, other.id).unwrap_err().code, ErrorCode::OutOfScope);
+    assert!(
+        compounds
+            .iter()
+            .all(|c| Some(&c.street_code) == lead.org.street_code.as_ref())
+    );
+    let other = w
+        .app
+        .list_compounds(&w.actor(Role::Admin))
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code == "cp-0002")
+        .unwrap();
+    assert_eq!(
+        w.app.get_compound(&lead, other.id).unwrap_err().code,
+        ErrorCode::OutOfScope
+    );
 });
 
 both_backends!(property_company_sees_only_its_compounds_and_itself, |s: &Scratch| {
     let w = world(s);
     let p = w.actor(Role::PropertyStaff);
     let compounds = w.app.list_compounds(&p).unwrap();
-    assert_eq!(compounds.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), vec!["cp-0001"]);
+    assert_eq!(
+        compounds.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+        vec!["cp-0001"]
+    );
     let orgs = w.app.list_orgs(&p).unwrap();
-    assert!(orgs.iter().all(|o| o.kind != OrgKind::PropertyCompany || o.id == p.org.id));
+    assert!(
+        orgs.iter()
+            .all(|o| o.kind != OrgKind::PropertyCompany || o.id == p.org.id)
+    );
     assert!(!orgs.iter().any(|o| o.kind == OrgKind::Department));
 });
 
@@ -202,29 +300,90 @@ both_backends!(places_import_is_all_or_nothing_and_idempotent, |s: &Scratch| {
 both_backends!(org_and_compound_forms_validate_and_audit, |s: &Scratch| {
     let w = world(s);
     let admin = w.actor(Role::Admin);
-    let e = w.app.create_org(&admin, &OrgInput { kind: Some(OrgKind::StreetTeam), code: "bad code".into(), ..Default::default() }).unwrap_err();
-    assert!(e.field_message("code").is_some() && e.field_message("name").is_some() && e.field_message("street_code").is_some());
+    let e = w
+        .app
+        .create_org(
+            &admin,
+            &OrgInput {
+                kind: Some(OrgKind::StreetTeam),
+                code: "bad code".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        e.field_message("code").is_some()
+            && e.field_message("name").is_some()
+            && e.field_message("street_code").is_some()
+    );
     let id = w
         .app
-        .create_org(&admin, &OrgInput { kind: Some(OrgKind::Department), code: "dept-green".into(), name: "绿化市容局".into(), department_kind: Some(jingzhi_domain::org::DepartmentKind::GreeningCityAppearance), active: true, ..Default::default() })
+        .create_org(
+            &admin,
+            &OrgInput {
+                kind: Some(OrgKind::Department),
+                code: "dept-green".into(),
+                name: "绿化市容局".into(),
+                department_kind: Some(jingzhi_domain::org::DepartmentKind::GreeningCityAppearance),
+                active: true,
+                ..Default::default()
+            },
+        )
         .unwrap();
     let dup = w
         .app
-        .create_org(&admin, &OrgInput { kind: Some(OrgKind::Department), code: "dept-green".into(), name: "重复".into(), department_kind: Some(jingzhi_domain::org::DepartmentKind::Other), active: true, ..Default::default() })
+        .create_org(
+            &admin,
+            &OrgInput {
+                kind: Some(OrgKind::Department),
+                code: "dept-green".into(),
+                name: "重复".into(),
+                department_kind: Some(jingzhi_domain::org::DepartmentKind::Other),
+                active: true,
+                ..Default::default()
+            },
+        )
         .unwrap_err();
     assert_eq!(dup.field_message("code"), Some("代码已被使用"));
-    let trail = w.app.list_audit(&admin, &AuditFilter { entity: Some("org_unit".into()), entity_id: Some(id.to_string()), ..Default::default() }, 5).unwrap();
+    let trail = w
+        .app
+        .list_audit(
+            &admin,
+            &AuditFilter {
+                entity: Some("org_unit".into()),
+                entity_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            5,
+        )
+        .unwrap();
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "org.create");
     assert_eq!(trail[0].actor_name, "admin");
-    let e = w.app.create_compound(&admin, &CompoundInput { code: "cp-x".into(), name: "x".into(), address: "x".into(), street_code: "310105001".into(), lng: "121.4".into(), ..Default::default() }).unwrap_err();
+    let e = w
+        .app
+        .create_compound(
+            &admin,
+            &CompoundInput {
+                code: "cp-x".into(),
+                name: "x".into(),
+                address: "x".into(),
+                street_code: "310105001".into(),
+                lng: "121.4".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
     assert_eq!(e.field_message("lat"), Some("经度和纬度须同时填写"));
 });
 
 both_backends!(api_keys_authenticate_until_disabled, |s: &Scratch| {
     let w = world(s);
     let admin = w.actor(Role::Admin);
-    let k = w.app.create_api_key(&admin, "12345平台对接", "dispatch", &[Role::Dispatcher], None).unwrap();
+    let k = w
+        .app
+        .create_api_key(&admin, "12345平台对接", "dispatch", &[Role::Dispatcher], None)
+        .unwrap();
     assert!(k.key.starts_with("jzk_"));
     let actor = w.app.api_key_actor(&k.key).unwrap();
     assert_eq!(actor.roles, vec![Role::Dispatcher]);
@@ -232,36 +391,53 @@ both_backends!(api_keys_authenticate_until_disabled, |s: &Scratch| {
     assert!(matches!(actor.via, Via::ApiKey { .. }));
     let tampered = format!("{}0", &k.key[..k.key.len() - 1]);
     assert_eq!(w.app.api_key_actor(&tampered).unwrap_err().code, ErrorCode::BadApiKey);
-    assert_eq!(w.app.create_api_key(&admin, "x", "dispatch", &[Role::Admin], None).unwrap_err().code, ErrorCode::ValidationFailed);
+    assert_eq!(
+        w.app
+            .create_api_key(&admin, "x", "dispatch", &[Role::Admin], None)
+            .unwrap_err()
+            .code,
+        ErrorCode::ValidationFailed
+    );
     w.app.disable_api_key(&admin, k.id).unwrap();
     assert_eq!(w.app.api_key_actor(&k.key).unwrap_err().code, ErrorCode::BadApiKey);
     let listed = w.app.list_api_keys(&admin).unwrap();
     assert_eq!(listed.len(), 1);
-    assert!(!listed[0].key_hash.contains(&k.key[k.key.len() - 10..]), "only the hash is stored");
+    assert!(
+        !listed[0].key_hash.contains(&k.key[k.key.len() - 10..]),
+        "only the hash is stored"
+    );
 });
 
-both_backends!(audit_verify_finds_the_first_row_edited_behind_the_apps_back, |s: &Scratch| {
-    let w = world(s);
-    let admin = w.actor(Role::Admin);
-    let report = w.app.verify_audit(&admin, &mut |_| {}).unwrap();
-    assert!(report.ok(), "{report:?}");
-    assert!(report.checked > 20);
-    // A database administrator edits record 7 directly (after removing the append-only guard).
-    s.store
-        .write(|c| {
-            match c.backend() {
-                jingzhi_store::Backend::Sqlite => c.execute_batch("DROP TRIGGER audit_log_no_update")?,
-                jingzhi_store::Backend::Postgres => c.execute_batch("DROP TRIGGER audit_log_no_update ON audit_log")?,
-            }
-            c.execute("UPDATE audit_log SET after_json = '{\"forged\":true}' WHERE seq = 7", &[])
-        })
-        .unwrap();
-    let report = w.app.verify_audit(&admin, &mut |_| {}).unwrap();
-    let (seq, reason) = report.broken.clone().expect("broken");
-    assert_eq!(seq, 7);
-    assert!(reason.contains("被修改"), "{reason}");
-    assert_eq!(report.checked, 6);
-});
+both_backends!(
+    audit_verify_finds_the_first_row_edited_behind_the_apps_back,
+    |s: &Scratch| {
+        let w = world(s);
+        let admin = w.actor(Role::Admin);
+        let report = w.app.verify_audit(&admin, &mut |_| {}).unwrap();
+        assert!(report.ok(), "{report:?}");
+        assert!(report.checked > 20);
+        // A database administrator edits record 7 directly (after removing the append-only guard).
+        s.store
+            .write(|c| {
+                match c.backend() {
+                    jingzhi_store::Backend::Sqlite => c.execute_batch("DROP TRIGGER audit_log_no_update")?,
+                    jingzhi_store::Backend::Postgres => {
+                        c.execute_batch("DROP TRIGGER audit_log_no_update ON audit_log")?
+                    }
+                }
+                c.execute(
+                    "UPDATE audit_log SET after_json = '{\"forged\":true}' WHERE seq = 7",
+                    &[],
+                )
+            })
+            .unwrap();
+        let report = w.app.verify_audit(&admin, &mut |_| {}).unwrap();
+        let (seq, reason) = report.broken.clone().expect("broken");
+        assert_eq!(seq, 7);
+        assert!(reason.contains("被修改"), "{reason}");
+        assert_eq!(report.checked, 6);
+    }
+);
 
 both_backends!(audit_verify_notices_records_deleted_at_the_end, |s: &Scratch| {
     let w = world(s);
@@ -283,8 +459,20 @@ both_backends!(audit_verify_notices_records_deleted_at_the_end, |s: &Scratch| {
 both_backends!(every_state_change_is_in_the_audit_trail, |s: &Scratch| {
     let w = world(s);
     let admin = w.actor(Role::Admin);
-    let actions: Vec<String> = w.app.list_audit(&admin, &AuditFilter::default(), 10_000).unwrap().into_iter().map(|r| r.action).collect();
-    for a in ["org.import", "compound.import", "street.import", "user.create", "auth.login"] {
+    let actions: Vec<String> = w
+        .app
+        .list_audit(&admin, &AuditFilter::default(), 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    for a in [
+        "org.import",
+        "compound.import",
+        "street.import",
+        "user.create",
+        "auth.login",
+    ] {
         assert!(actions.iter().any(|x| x == a), "missing {a}");
     }
     let officer = w.actor(Role::Officer);
@@ -297,7 +485,11 @@ both_backends!(every_state_change_is_in_the_audit_trail, |s: &Scratch| {
 #[test]
 fn the_cli_actor_can_bootstrap_an_empty_database() {
     let s = Scratch::sqlite();
-    let app = jingzhi_app::App::new(s.store.clone(), std::sync::Arc::new(jingzhi_app::SystemClock), jingzhi_app::AppConfig::for_tests());
+    let app = jingzhi_app::App::new(
+        s.store.clone(),
+        std::sync::Arc::new(jingzhi_app::SystemClock),
+        jingzhi_app::AppConfig::for_tests(),
+    );
     let rep = app.import_places(&bootstrap_actor(), PLACES, false).unwrap();
     assert!(rep.created > 10);
     let house = app.housekeeping().unwrap();

@@ -16,53 +16,117 @@ use jingzhi_testkit::Scratch;
 
 /// Runs the use case behind one cell. Ok(true): allowed; Ok(false): refused by the role check.
 fn probe(w: &World, actor: &Actor, res: Resource, act: Action, n: usize) -> Result<bool, AppError> {
-    let admin_view = {
-        let orgs = w.app.list_orgs(&w.actor(Role::Admin))?;
-        orgs
-    };
+    let admin_view = w.app.list_orgs(&w.actor(Role::Admin))?;
     let org_of = |code: &str| admin_view.iter().find(|o| o.code == code).unwrap().clone();
     let r: Result<(), AppError> = match (res, act) {
         (Resource::OrgUnit, Action::View) => w.app.list_orgs(actor).map(|_| ()),
         (Resource::OrgUnit, Action::Export) => w.app.export_orgs(actor).map(|_| ()),
         (Resource::OrgUnit, Action::Create) => w
             .app
-            .create_org(actor, &OrgInput { kind: Some(OrgKind::Department), code: format!("dept-probe-{n}"), name: "探测部门".into(), department_kind: Some(DepartmentKind::Other), active: true, ..Default::default() })
+            .create_org(
+                actor,
+                &OrgInput {
+                    kind: Some(OrgKind::Department),
+                    code: format!("dept-probe-{n}"),
+                    name: "探测部门".into(),
+                    department_kind: Some(DepartmentKind::Other),
+                    active: true,
+                    ..Default::default()
+                },
+            )
             .map(|_| ()),
         (Resource::OrgUnit, Action::Update) => {
             let o = org_of("dept-housing");
-            w.app
-                .update_org(actor, o.id, &OrgInput { kind: Some(o.kind), code: o.code.clone(), name: format!("长宁区房屋管理局{n}"), department_kind: o.department_kind, active: true, ..Default::default() })
+            w.app.update_org(
+                actor,
+                o.id,
+                &OrgInput {
+                    kind: Some(o.kind),
+                    code: o.code.clone(),
+                    name: format!("长宁区房屋管理局{n}"),
+                    department_kind: o.department_kind,
+                    active: true,
+                    ..Default::default()
+                },
+            )
         }
-        (Resource::OrgUnit | Resource::Compound, Action::Import) => w.app.import_places(actor, PLACES, true).map(|_| ()),
+        (Resource::OrgUnit | Resource::Compound, Action::Import) => {
+            w.app.import_places(actor, PLACES, true).map(|_| ())
+        }
         (Resource::Compound, Action::View) => w.app.list_compounds(actor).map(|_| ()),
         (Resource::Compound, Action::Export) => w.app.export_compounds(actor).map(|_| ()),
         (Resource::Compound, Action::Create) => w
             .app
-            .create_compound(actor, &CompoundInput { code: format!("cp-probe-{n}"), name: "探测小区".into(), address: "长宁区探测路1号".into(), street_code: "310105001".into(), active: true, ..Default::default() })
+            .create_compound(
+                actor,
+                &CompoundInput {
+                    code: format!("cp-probe-{n}"),
+                    name: "探测小区".into(),
+                    address: "长宁区探测路1号".into(),
+                    street_code: "310105001".into(),
+                    active: true,
+                    ..Default::default()
+                },
+            )
             .map(|_| ()),
         (Resource::Compound, Action::Update) => {
             let all = w.app.list_compounds(&w.actor(Role::Admin))?;
             let c = all.iter().find(|c| c.code == "cp-0003").unwrap();
-            w.app.update_compound(actor, c.id, &CompoundInput { code: c.code.clone(), name: format!("华阳二村{n}"), address: c.address.clone(), street_code: c.street_code.to_string(), active: true, ..Default::default() })
+            w.app.update_compound(
+                actor,
+                c.id,
+                &CompoundInput {
+                    code: c.code.clone(),
+                    name: format!("华阳二村{n}"),
+                    address: c.address.clone(),
+                    street_code: c.street_code.to_string(),
+                    active: true,
+                    ..Default::default()
+                },
+            )
         }
         (Resource::User, Action::View) => w.app.list_users(actor).map(|_| ()),
         (Resource::User, Action::Export) => w.app.export_users(actor).map(|_| ()),
         (Resource::User, Action::Create) => w
             .app
-            .create_user(actor, &UserInput { username: format!("probe{n}"), display_name: "探测".into(), org_id: org_of("dispatch").id, roles: vec![Role::Dispatcher], ..Default::default() })
+            .create_user(
+                actor,
+                &UserInput {
+                    username: format!("probe{n}"),
+                    display_name: "探测".into(),
+                    org_id: org_of("dispatch").id,
+                    roles: vec![Role::Dispatcher],
+                    ..Default::default()
+                },
+            )
             .map(|_| ()),
         (Resource::User, Action::Update) => {
             let target = w.app.find_user_by_username(&w.actor(Role::Admin), "grid")?;
-            w.app.update_user(actor, target.id, &UserInput { username: target.username.clone(), display_name: format!("黄梅{n}"), org_id: target.org_id, roles: target.roles.clone(), ..Default::default() })
+            w.app.update_user(
+                actor,
+                target.id,
+                &UserInput {
+                    username: target.username.clone(),
+                    display_name: format!("黄梅{n}"),
+                    org_id: target.org_id,
+                    roles: target.roles.clone(),
+                    ..Default::default()
+                },
+            )
         }
         (Resource::User, Action::Disable) => {
             let target = w.app.find_user_by_username(&w.actor(Role::Admin), "officer2")?;
             w.app.set_user_active(actor, target.id, true)
         }
         (Resource::ApiKey, Action::View) => w.app.list_api_keys(actor).map(|_| ()),
-        (Resource::ApiKey, Action::Create) => w.app.create_api_key(actor, "探测", "dispatch", &[Role::Dispatcher], None).map(|_| ()),
+        (Resource::ApiKey, Action::Create) => w
+            .app
+            .create_api_key(actor, "探测", "dispatch", &[Role::Dispatcher], None)
+            .map(|_| ()),
         (Resource::ApiKey, Action::Disable) => {
-            let k = w.app.create_api_key(&w.actor(Role::Admin), "待停用", "dispatch", &[Role::Dispatcher], None)?;
+            let k = w
+                .app
+                .create_api_key(&w.actor(Role::Admin), "待停用", "dispatch", &[Role::Dispatcher], None)?;
             w.app.disable_api_key(actor, k.id)
         }
         (Resource::AuditLog, Action::View) => w.app.list_audit(actor, &AuditFilter::default(), 10).map(|_| ()),
@@ -91,7 +155,9 @@ fn every_cell_of_the_matrix_is_enforced_by_its_use_case() {
                 let expected = permits(role, res, act);
                 match probe(&w, &actor, res, act, n) {
                     Ok(got) if got == expected => {}
-                    Ok(got) => failures.push(format!("{role:?} × {res:?} × {act:?}: policy {expected}, use case {got}")),
+                    Ok(got) => failures.push(format!(
+                        "{role:?} × {res:?} × {act:?}: policy {expected}, use case {got}"
+                    )),
                     Err(e) => failures.push(format!("{role:?} × {res:?} × {act:?}: unexpected error {e}")),
                 }
             }
@@ -132,5 +198,8 @@ fn the_matrix_document_is_current() {
         std::fs::write(path, &doc).unwrap();
     }
     let current = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(current == doc, "docs/authz-matrix.md is stale: run UPDATE_AUTHZ_MATRIX=1 cargo test -p jingzhi-app --test authz_matrix");
+    assert!(
+        current == doc,
+        "docs/authz-matrix.md is stale: run UPDATE_AUTHZ_MATRIX=1 cargo test -p jingzhi-app --test authz_matrix"
+    );
 }

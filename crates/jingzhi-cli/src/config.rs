@@ -88,10 +88,14 @@ impl Config {
     /// Loads defaults, then the file (if given, or `JINGZHI_CONFIG`), then the environment.
     pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
         let mut table = toml::Table::try_from(Config::default()).expect("defaults serialise");
-        let file = file.map(|p| p.to_path_buf()).or_else(|| env("JINGZHI_CONFIG").map(Into::into));
+        let file = file
+            .map(|p| p.to_path_buf())
+            .or_else(|| env("JINGZHI_CONFIG").map(Into::into));
         if let Some(path) = file {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
-            let from_file: toml::Table = toml::from_str(&text).with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            let from_file: toml::Table =
+                toml::from_str(&text).with_context(|| format!("config file {} is not valid TOML", path.display()))?;
             for (k, v) in from_file {
                 if !ENV.contains(&k.as_str()) {
                     bail!("unknown key `{k}` in {} (known: {})", path.display(), ENV.join(", "));
@@ -104,8 +108,12 @@ impl Config {
             if let Some(raw) = env(&var) {
                 let current = table.get(*key).cloned().unwrap_or(toml::Value::String(String::new()));
                 let v = match current {
-                    toml::Value::Boolean(_) => toml::Value::Boolean(matches!(raw.as_str(), "1" | "true" | "yes" | "on")),
-                    toml::Value::Integer(_) => toml::Value::Integer(raw.parse().with_context(|| format!("{var} must be an integer"))?),
+                    toml::Value::Boolean(_) => {
+                        toml::Value::Boolean(matches!(raw.as_str(), "1" | "true" | "yes" | "on"))
+                    }
+                    toml::Value::Integer(_) => {
+                        toml::Value::Integer(raw.parse().with_context(|| format!("{var} must be an integer"))?)
+                    }
                     _ => toml::Value::String(raw),
                 };
                 table.insert(key.to_string(), v);
@@ -153,7 +161,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn env(m: &HashMap<&str, &str>) -> impl Fn(&str) -> Option<String> + '_ {
+    fn env<'a>(m: &'a HashMap<&'a str, &'a str>) -> impl Fn(&str) -> Option<String> + 'a {
         move |k| m.get(k).map(|v| v.to_string())
     }
 
@@ -162,7 +170,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("jz-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("jingzhi.toml");
-        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nnode_name = \"a\"\nlockout_minutes = 30\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nnode_name = \"a\"\nlockout_minutes = 30\n",
+        )
+        .unwrap();
         let m = HashMap::from([("JINGZHI_NODE_NAME", "b"), ("JINGZHI_SECURE_COOKIES", "true")]);
         let c = Config::load(Some(&file), &env(&m)).unwrap();
         assert_eq!(c.listen, "0.0.0.0:9000", "file overrides default");
@@ -179,7 +191,12 @@ mod tests {
         let file = dir.join("bad.toml");
         std::fs::write(&file, "lisen = \"x\"\n").unwrap();
         let none = HashMap::new();
-        assert!(Config::load(Some(&file), &env(&none)).unwrap_err().to_string().contains("unknown key `lisen`"));
+        assert!(
+            Config::load(Some(&file), &env(&none))
+                .unwrap_err()
+                .to_string()
+                .contains("unknown key `lisen`")
+        );
         let m = HashMap::from([("JINGZHI_LOCKOUT_MINUTES", "soon")]);
         assert!(Config::load(None, &env(&m)).is_err());
     }

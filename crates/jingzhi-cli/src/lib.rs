@@ -175,8 +175,14 @@ pub fn load_config(cli: &Cli) -> Result<Config> {
 pub fn init_logging(c: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&c.log_level));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if c.log_format == "json" { b.json().try_init() } else { b.try_init() };
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if c.log_format == "json" {
+        b.json().try_init()
+    } else {
+        b.try_init()
+    };
 }
 
 fn open(c: &Config) -> Result<Store> {
@@ -190,7 +196,11 @@ fn app_for(c: &Config, store: Store) -> App {
 
 /// The operator's actor: the district bureau if it exists, else a bootstrap actor.
 fn cli_actor(app: &App) -> Actor {
-    let bureau = app.store.read(|c| jingzhi_store::repo::places::find_org_by_code(c, jingzhi_app::orgs::BUREAU_CODE)).ok().flatten();
+    let bureau = app
+        .store
+        .read(|c| jingzhi_store::repo::places::find_org_by_code(c, jingzhi_app::orgs::BUREAU_CODE))
+        .ok()
+        .flatten();
     match bureau {
         Some(org) => Actor::cli(org),
         None => bootstrap_actor(),
@@ -220,7 +230,14 @@ fn read_password_stdin() -> Result<String> {
 fn parse_roles(codes: &[String]) -> Result<Vec<Role>> {
     codes
         .iter()
-        .map(|c| Role::from_code(c).ok_or_else(|| anyhow!("unknown role `{c}` (known: {})", Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", "))))
+        .map(|c| {
+            Role::from_code(c).ok_or_else(|| {
+                anyhow!(
+                    "unknown role `{c}` (known: {})",
+                    Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+                )
+            })
+        })
         .collect()
 }
 
@@ -263,19 +280,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 OrgCmd::List => {
                     let orgs = app.list_orgs(&actor).map_err(app_err)?;
                     let mut out = std::io::stdout().lock();
-                    writeln!(out, "{:<28} {:<14} {}", "代码", "类型", "名称")?;
+                    writeln!(out, "{:<28} {:<14} 名称", "代码", "类型")?;
                     for o in orgs {
-                        writeln!(out, "{:<30} {:<14} {}{}", o.code, o.kind.label(), o.name, if o.active { "" } else { "（停用）" })?;
+                        writeln!(
+                            out,
+                            "{:<30} {:<14} {}{}",
+                            o.code,
+                            o.kind.label(),
+                            o.name,
+                            if o.active { "" } else { "（停用）" }
+                        )?;
                     }
                     Ok(ExitCode::SUCCESS)
                 }
                 OrgCmd::Import { file, dry_run } => {
-                    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    let text =
+                        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
                     eprintln!("正在校验 {} …", file.display());
                     let rep = app.import_places(&actor, &text, dry_run).map_err(app_err)?;
                     println!(
                         "{}新增 {} 条，更新 {} 条，未变 {} 条",
-                        if rep.dry_run { "试运行（未写入）：" } else { "导入完成：" },
+                        if rep.dry_run {
+                            "试运行（未写入）："
+                        } else {
+                            "导入完成："
+                        },
                         rep.created,
                         rep.updated,
                         rep.unchanged
@@ -298,7 +327,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 ApiKeyCmd::List => {
                     for k in app.list_api_keys(&actor).map_err(app_err)? {
-                        println!("{}\t{}\t{}\t{}", k.prefix, k.name, k.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(","), if k.active { "active" } else { "disabled" });
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            k.prefix,
+                            k.name,
+                            k.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(","),
+                            if k.active { "active" } else { "disabled" }
+                        );
                     }
                 }
             }
@@ -311,7 +346,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             let mut last = 0;
             store.backup_sqlite(&dest, &mut |done, total| {
-                let pct = if total == 0 { 100 } else { done * 100 / total };
+                let pct = (done * 100).checked_div(total).unwrap_or(100);
                 if pct >= last + 10 || done == total {
                     eprintln!("备份进度：{pct}%（{done}/{total} 页）");
                     last = pct;
@@ -347,7 +382,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
     match cmd {
-        UserCmd::Add { username, name, org, roles, cert, phone, password_stdin } => {
+        UserCmd::Add {
+            username,
+            name,
+            org,
+            roles,
+            cert,
+            phone,
+            password_stdin,
+        } => {
             let roles = parse_roles(&roles)?;
             let org_unit = app
                 .list_orgs(actor)
@@ -365,7 +408,8 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
             };
             if password_stdin {
                 let p = read_password_stdin()?;
-                app.create_user_with_password(actor, &input, &p, true).map_err(app_err)?;
+                app.create_user_with_password(actor, &input, &p, true)
+                    .map_err(app_err)?;
                 println!("用户 {username} 已创建；首次登录须修改密码。");
             } else {
                 let created = app.create_user(actor, &input).map_err(app_err)?;
@@ -374,7 +418,10 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        UserCmd::Passwd { username, password_stdin } => {
+        UserCmd::Passwd {
+            username,
+            password_stdin,
+        } => {
             let u = app.find_user_by_username(actor, &username).map_err(app_err)?;
             if password_stdin {
                 let p = read_password_stdin()?;

@@ -18,7 +18,11 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     }
     let mut demo_dir = None;
     if args.demo {
-        let dir = std::env::temp_dir().join(format!("jingzhi-demo-{}-{}", std::process::id(), jingzhi_app::secrets::random_hex(3)));
+        let dir = std::env::temp_dir().join(format!(
+            "jingzhi-demo-{}-{}",
+            std::process::id(),
+            jingzhi_app::secrets::random_hex(3)
+        ));
         std::fs::create_dir_all(&dir)?;
         c.database_url = format!("sqlite://{}", dir.join("demo.db").display());
         demo_dir = Some(dir);
@@ -32,9 +36,14 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
         }
     } else {
         let applied = jingzhi_store::migrate::applied_versions(&store).unwrap_or_default();
-        let known: Vec<i64> = jingzhi_store::migrate::for_backend(store.backend()).iter().map(|m| m.version).collect();
+        let known: Vec<i64> = jingzhi_store::migrate::for_backend(store.backend())
+            .iter()
+            .map(|m| m.version)
+            .collect();
         if applied != known {
-            bail!("the PostgreSQL schema is not current (applied {applied:?}, this version needs {known:?}): run `jingzhi migrate` first, or set auto_migrate = true");
+            bail!(
+                "the PostgreSQL schema is not current (applied {applied:?}, this version needs {known:?}): run `jingzhi migrate` first, or set auto_migrate = true"
+            );
         }
     }
     let app = app_for(&c, store);
@@ -56,11 +65,17 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     );
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let result = rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&c.listen).await.with_context(|| format!("cannot listen on {}", c.listen))?;
+        let listener = tokio::net::TcpListener::bind(&c.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", c.listen))?;
         let addr = listener.local_addr()?;
         {
             let mut out = std::io::stdout().lock();
-            writeln!(out, "jingzhi serving http://{addr}/ ({})", if args.demo { "demo database" } else { "database ready" })?;
+            writeln!(
+                out,
+                "jingzhi serving http://{addr}/ ({})",
+                if args.demo { "demo database" } else { "database ready" }
+            )?;
             for l in &lines {
                 writeln!(out, "{l}")?;
             }

@@ -73,11 +73,7 @@ fn generate(rules: &RuleSet, now: Timestamp) -> Vec<Stored> {
                 && g.below(100) < 5
             {
                 let max = p.max_length.unwrap_or(10).min(10);
-                ext.push(Extension::new(
-                    1 + g.below(max as u64) as u32,
-                    "李四",
-                    "情况复杂",
-                ));
+                ext.push(Extension::new(1 + g.below(max as u64) as u32, "李四", "情况复杂"));
             }
             Stored {
                 rule,
@@ -209,11 +205,7 @@ fn main() {
                     extensions: i.extensions,
                     met_at: None,
                 };
-                rules
-                    .compute(i.rule, &cal, &input, now)
-                    .unwrap()
-                    .explanation()
-                    .len() as u64
+                rules.compute(i.rule, &cal, &input, now).unwrap().explanation().len() as u64
             })
             .sum()
     });

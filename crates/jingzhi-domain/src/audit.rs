@@ -87,7 +87,11 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { expected_prev: GENESIS.to_string(), expected_seq: 1, checked: 0 }
+        ChainVerifier {
+            expected_prev: GENESIS.to_string(),
+            expected_seq: 1,
+            checked: 0,
+        }
     }
 }
 
@@ -96,15 +100,24 @@ impl ChainVerifier {
         if r.seq != self.expected_seq {
             return Err(BrokenLink {
                 seq: r.seq,
-                reason: format!("序号不连续：应为 {}，实为 {}（记录被删除或插入）", self.expected_seq, r.seq),
+                reason: format!(
+                    "序号不连续：应为 {}，实为 {}（记录被删除或插入）",
+                    self.expected_seq, r.seq
+                ),
             });
         }
         if r.prev_hash != self.expected_prev {
-            return Err(BrokenLink { seq: r.seq, reason: "前一条记录的哈希与本条记载的不一致".into() });
+            return Err(BrokenLink {
+                seq: r.seq,
+                reason: "前一条记录的哈希与本条记载的不一致".into(),
+            });
         }
         let h = record_hash(r);
         if h != r.hash {
-            return Err(BrokenLink { seq: r.seq, reason: "记录内容与其哈希不符（记录被修改）".into() });
+            return Err(BrokenLink {
+                seq: r.seq,
+                reason: "记录内容与其哈希不符（记录被修改）".into(),
+            });
         }
         self.expected_prev = h;
         self.expected_seq += 1;

@@ -47,9 +47,24 @@ pub fn actions_on(resource: Resource) -> &'static [Action] {
 }
 
 const ALL_ROLES: &[Role] = Role::ALL;
-const STAFF: &[Role] = &[BureauLeader, LegalReviewer, Inspector, Dispatcher, TeamLeader, Officer, Admin];
+const STAFF: &[Role] = &[
+    BureauLeader,
+    LegalReviewer,
+    Inspector,
+    Dispatcher,
+    TeamLeader,
+    Officer,
+    Admin,
+];
 const EVERYONE_BUT_PARTNERS: &[Role] = &[
-    BureauLeader, LegalReviewer, Inspector, Dispatcher, TeamLeader, Officer, Admin, DepartmentLiaison,
+    BureauLeader,
+    LegalReviewer,
+    Inspector,
+    Dispatcher,
+    TeamLeader,
+    Officer,
+    Admin,
+    DepartmentLiaison,
 ];
 
 /// Role × resource × action. Data scope is applied on top (see module docs).

@@ -105,7 +105,11 @@ pub struct OrgUnit {
 
 impl OrgUnit {
     pub fn as_ref(&self) -> OrgRef {
-        OrgRef { id: self.id, kind: self.kind, street_code: self.street_code.clone() }
+        OrgRef {
+            id: self.id,
+            kind: self.kind,
+            street_code: self.street_code.clone(),
+        }
     }
 }
 
@@ -148,7 +152,10 @@ pub enum Scope {
     /// A management department: what was sent to it.
     Department(i64),
     /// A community or grid: what it reported.
-    Grid { org_id: i64, street_code: Option<StreetCode> },
+    Grid {
+        org_id: i64,
+        street_code: Option<StreetCode>,
+    },
 }
 
 impl Scope {
@@ -158,10 +165,16 @@ impl Scope {
             (OrgKind::DispatchCenter, None) => Scope::District,
             (OrgKind::DispatchCenter, Some(c)) | (OrgKind::StreetTeam, Some(c)) => Scope::Street(c.clone()),
             // A street team without a street code is a data error; it sees nothing rather than everything.
-            (OrgKind::StreetTeam, None) => Scope::Grid { org_id: org.id, street_code: None },
+            (OrgKind::StreetTeam, None) => Scope::Grid {
+                org_id: org.id,
+                street_code: None,
+            },
             (OrgKind::PropertyCompany, _) => Scope::Company(org.id),
             (OrgKind::Department, _) => Scope::Department(org.id),
-            (OrgKind::Community | OrgKind::Grid, c) => Scope::Grid { org_id: org.id, street_code: c.clone() },
+            (OrgKind::Community | OrgKind::Grid, c) => Scope::Grid {
+                org_id: org.id,
+                street_code: c.clone(),
+            },
         }
     }
 
@@ -210,12 +223,17 @@ impl Scope {
         match self {
             Scope::District | Scope::Street(_) | Scope::Department(_) => true,
             Scope::Company(id) => {
-                org.id == *id || matches!(org.kind, OrgKind::DistrictBureau | OrgKind::StreetTeam | OrgKind::DispatchCenter)
+                org.id == *id
+                    || matches!(
+                        org.kind,
+                        OrgKind::DistrictBureau | OrgKind::StreetTeam | OrgKind::DispatchCenter
+                    )
             }
             Scope::Grid { org_id, street_code } => {
                 org.id == *org_id
                     || org.kind == OrgKind::DistrictBureau
-                    || (matches!(org.kind, OrgKind::StreetTeam | OrgKind::DispatchCenter) && &org.street_code == street_code)
+                    || (matches!(org.kind, OrgKind::StreetTeam | OrgKind::DispatchCenter)
+                        && &org.street_code == street_code)
             }
         }
     }
@@ -249,19 +267,37 @@ mod tests {
 
     #[test]
     fn scope_follows_org_kind() {
-        let team = OrgRef { id: 7, kind: OrgKind::StreetTeam, street_code: Some(code("310105001")) };
+        let team = OrgRef {
+            id: 7,
+            kind: OrgKind::StreetTeam,
+            street_code: Some(code("310105001")),
+        };
         assert_eq!(Scope::of(&team), Scope::Street(code("310105001")));
-        let desk = OrgRef { id: 2, kind: OrgKind::DispatchCenter, street_code: None };
+        let desk = OrgRef {
+            id: 2,
+            kind: OrgKind::DispatchCenter,
+            street_code: None,
+        };
         assert_eq!(Scope::of(&desk), Scope::District);
-        let pc = OrgRef { id: 40, kind: OrgKind::PropertyCompany, street_code: None };
+        let pc = OrgRef {
+            id: 40,
+            kind: OrgKind::PropertyCompany,
+            street_code: None,
+        };
         assert_eq!(Scope::of(&pc), Scope::Company(40));
     }
 
     #[test]
     fn street_team_sees_only_its_jurisdiction() {
         let s = Scope::Street(code("310105001"));
-        let mine = Footprint { street_code: Some(code("310105001")), ..Default::default() };
-        let other = Footprint { street_code: Some(code("310105002")), ..Default::default() };
+        let mine = Footprint {
+            street_code: Some(code("310105001")),
+            ..Default::default()
+        };
+        let other = Footprint {
+            street_code: Some(code("310105002")),
+            ..Default::default()
+        };
         let unlocated = Footprint::default();
         assert!(s.sees(&mine));
         assert!(!s.sees(&other));
@@ -272,24 +308,57 @@ mod tests {
     #[test]
     fn company_sees_its_compounds_and_its_reports_only() {
         let s = Scope::Company(40);
-        assert!(s.sees(&Footprint { compound_company: Some(40), ..Default::default() }));
-        assert!(s.sees(&Footprint { reporter_org: Some(40), ..Default::default() }));
-        assert!(!s.sees(&Footprint { compound_company: Some(41), street_code: Some(code("310105001")), ..Default::default() }));
+        assert!(s.sees(&Footprint {
+            compound_company: Some(40),
+            ..Default::default()
+        }));
+        assert!(s.sees(&Footprint {
+            reporter_org: Some(40),
+            ..Default::default()
+        }));
+        assert!(!s.sees(&Footprint {
+            compound_company: Some(41),
+            street_code: Some(code("310105001")),
+            ..Default::default()
+        }));
     }
 
     #[test]
     fn department_sees_what_was_sent_to_it() {
         let s = Scope::Department(9);
-        assert!(s.sees(&Footprint { sent_to: vec![3, 9], ..Default::default() }));
-        assert!(!s.sees(&Footprint { sent_to: vec![3], street_code: Some(code("310105001")), ..Default::default() }));
+        assert!(s.sees(&Footprint {
+            sent_to: vec![3, 9],
+            ..Default::default()
+        }));
+        assert!(!s.sees(&Footprint {
+            sent_to: vec![3],
+            street_code: Some(code("310105001")),
+            ..Default::default()
+        }));
     }
 
     #[test]
     fn company_does_not_see_other_companies_in_the_tree() {
         let s = Scope::Company(40);
-        assert!(s.sees_org(&OrgRef { id: 40, kind: OrgKind::PropertyCompany, street_code: None }));
-        assert!(!s.sees_org(&OrgRef { id: 41, kind: OrgKind::PropertyCompany, street_code: None }));
-        assert!(!s.sees_org(&OrgRef { id: 9, kind: OrgKind::Department, street_code: None }));
-        assert!(s.sees_org(&OrgRef { id: 1, kind: OrgKind::DistrictBureau, street_code: None }));
+        assert!(s.sees_org(&OrgRef {
+            id: 40,
+            kind: OrgKind::PropertyCompany,
+            street_code: None
+        }));
+        assert!(!s.sees_org(&OrgRef {
+            id: 41,
+            kind: OrgKind::PropertyCompany,
+            street_code: None
+        }));
+        assert!(!s.sees_org(&OrgRef {
+            id: 9,
+            kind: OrgKind::Department,
+            street_code: None
+        }));
+        assert!(s.sees_org(&OrgRef {
+            id: 1,
+            kind: OrgKind::DistrictBureau,
+            street_code: None
+        }));
     }
 }

@@ -32,8 +32,16 @@ mod tests {
     #[test]
     fn weak_passwords_are_refused_with_a_reason() {
         assert!(check_new_password("zhang", "short1A").unwrap_err().contains("10"));
-        assert!(check_new_password("zhang", "alllowercaseletters").unwrap_err().contains("三类"));
-        assert!(check_new_password("zhang", "Zhang-2026-pass").unwrap_err().contains("用户名"));
+        assert!(
+            check_new_password("zhang", "alllowercaseletters")
+                .unwrap_err()
+                .contains("三类")
+        );
+        assert!(
+            check_new_password("zhang", "Zhang-2026-pass")
+                .unwrap_err()
+                .contains("用户名")
+        );
         assert!(check_new_password("zhang", "Changning-2026").is_ok());
     }
 }

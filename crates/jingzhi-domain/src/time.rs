@@ -4,9 +4,9 @@
 //! is time order). Civil dates (the dates on which legal periods are counted) are dates in
 //! Asia/Shanghai. No function here reads the clock.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use std::sync::OnceLock;
 
 /// The zone in which every civil date of the product is read: Asia/Shanghai (bundled tzdb).
@@ -27,7 +27,9 @@ pub fn civil_datetime(ts: Timestamp) -> DateTime {
 
 /// The instant at which a civil date-time (Asia/Shanghai) occurs.
 pub fn instant_of(dt: DateTime) -> Timestamp {
-    dt.to_zoned(zone().clone()).expect("Asia/Shanghai has no gaps after 1991").timestamp()
+    dt.to_zoned(zone().clone())
+        .expect("Asia/Shanghai has no gaps after 1991")
+        .timestamp()
 }
 
 /// 00:00 of a civil date in Asia/Shanghai.
@@ -68,7 +70,9 @@ pub fn parse_instant(s: &str) -> Result<Timestamp, String> {
     if let Ok(d) = s.parse::<Date>() {
         return Ok(start_of_day(d));
     }
-    Err(format!("无法识别的时间：{s}（应为 2026-03-02、2026-03-02T09:30 或 RFC 3339 格式）"))
+    Err(format!(
+        "无法识别的时间：{s}（应为 2026-03-02、2026-03-02T09:30 或 RFC 3339 格式）"
+    ))
 }
 
 /// Parses a stored instant (the fixed form written by [`format_ts`], or any RFC 3339 instant).
@@ -78,7 +82,9 @@ pub fn parse_ts(s: &str) -> Result<Timestamp, String> {
 
 /// Parses a civil date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<Date, String> {
-    s.trim().parse::<Date>().map_err(|_| format!("无法识别的日期：{s}（应为 YYYY-MM-DD）"))
+    s.trim()
+        .parse::<Date>()
+        .map_err(|_| format!("无法识别的日期：{s}（应为 YYYY-MM-DD）"))
 }
 
 /// 2026年3月2日
@@ -135,9 +141,18 @@ mod tests {
 
     #[test]
     fn parse_instant_accepts_dates_local_times_and_offsets() {
-        assert_eq!(format_ts(parse_instant("2026-03-02").unwrap()), "2026-03-01T16:00:00.000000Z");
-        assert_eq!(format_ts(parse_instant("2026-03-02T09:30").unwrap()), "2026-03-02T01:30:00.000000Z");
-        assert_eq!(format_ts(parse_instant("2026-03-02T09:30:00Z").unwrap()), "2026-03-02T09:30:00.000000Z");
+        assert_eq!(
+            format_ts(parse_instant("2026-03-02").unwrap()),
+            "2026-03-01T16:00:00.000000Z"
+        );
+        assert_eq!(
+            format_ts(parse_instant("2026-03-02T09:30").unwrap()),
+            "2026-03-02T01:30:00.000000Z"
+        );
+        assert_eq!(
+            format_ts(parse_instant("2026-03-02T09:30:00Z").unwrap()),
+            "2026-03-02T09:30:00.000000Z"
+        );
         assert!(parse_instant("3月2日").is_err());
     }
 }

@@ -34,7 +34,9 @@ impl User {
 /// Username rule: 3–32 characters of a–z, 0–9, `.`, `_`, `-`, starting with a letter.
 pub fn check_username(s: &str) -> Result<(), String> {
     let ok_len = (3..=32).contains(&s.len());
-    let ok_chars = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok_chars = s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     let ok_start = s.chars().next().is_some_and(|c| c.is_ascii_lowercase());
     if ok_len && ok_chars && ok_start {
         Ok(())

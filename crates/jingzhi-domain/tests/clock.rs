@@ -79,24 +79,10 @@ fn add_working_days_over_national_day_2026() {
     //   10/1–10/7 are off (国庆节), so
     //   10/8 Thu = 1, 10/9 Fri = 2, 10/10 Sat (make-up working day) = 3,
     //   10/11 Sun is a rest day, 10/12 Mon = 4, 10/13 Tue = 5.
-    assert_eq!(
-        cal().add_working_days(d("2026-09-30"), 5).unwrap(),
-        d("2026-10-13")
-    );
-    assert_eq!(
-        cal()
-            .working_days_between(d("2026-09-30"), d("2026-10-13"))
-            .unwrap(),
-        5
-    );
-    assert_eq!(
-        cal().sub_working_days(d("2026-10-13"), 5).unwrap(),
-        d("2026-09-30")
-    );
-    assert_eq!(
-        cal().add_working_days(d("2026-09-30"), 0).unwrap(),
-        d("2026-09-30")
-    );
+    assert_eq!(cal().add_working_days(d("2026-09-30"), 5).unwrap(), d("2026-10-13"));
+    assert_eq!(cal().working_days_between(d("2026-09-30"), d("2026-10-13")).unwrap(), 5);
+    assert_eq!(cal().sub_working_days(d("2026-10-13"), 5).unwrap(), d("2026-09-30"));
+    assert_eq!(cal().add_working_days(d("2026-09-30"), 0).unwrap(), d("2026-09-30"));
 }
 
 #[test]
@@ -127,11 +113,7 @@ fn shipped_years_match_the_notices() {
         (2026, "中秋节", 3, 0),
         (2026, "国庆节", 7, 2),
     ] {
-        assert_eq!(
-            (count(y, name, H), count(y, name, W)),
-            (off, makeup),
-            "{y} {name}"
-        );
+        assert_eq!((count(y, name, H), count(y, name, W)), (off, makeup), "{y} {name}");
     }
     // Every make-up day is a Saturday or Sunday; the kinds read back.
     for y in c.years() {
@@ -154,18 +136,10 @@ fn shipped_years_match_the_notices() {
     // Holiday days off that fall on weekdays: 元旦 1/1, 1/2 (2); 春节 2/16–2/20, 2/23 (6); 清明 4/6 (1);
     // 劳动节 5/1, 5/4, 5/5 (3); 端午 6/19 (1); 中秋 9/25 (1); 国庆 10/1, 10/2, 10/5–10/7 (5) = 19.
     // Make-up days: 1/4, 2/14, 2/28, 5/9, 9/20, 10/10 = 6. 261 − 19 + 6 = 248.
-    assert_eq!(
-        c.working_days_between(d("2025-12-31"), d("2026-12-31"))
-            .unwrap(),
-        248
-    );
+    assert_eq!(c.working_days_between(d("2025-12-31"), d("2026-12-31")).unwrap(), 248);
     // 2025 starts on a Wednesday: 261 weekdays; holiday weekdays: 1/1 (1); 1/28–1/31, 2/3, 2/4 (6); 4/4 (1); 5/1, 5/2, 5/5 (3); 6/2 (1);
     // 10/1–10/3, 10/6–10/8 (6) = 18; make-up days 5. 261 − 18 + 5 = 248.
-    assert_eq!(
-        c.working_days_between(d("2024-12-31"), d("2025-12-31"))
-            .unwrap(),
-        248
-    );
+    assert_eq!(c.working_days_between(d("2024-12-31"), d("2025-12-31")).unwrap(), 248);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,17 +484,8 @@ fn every_shipped_rule_around_holidays() {
         } else {
             t(c.due)
         };
-        assert_eq!(
-            dl.due_at, want_at,
-            "{} from {}: {}",
-            c.rule, c.anchor, c.why
-        );
-        assert_eq!(
-            dl.due_date,
-            jingzhi_domain::time::civil_date(want_at),
-            "{}",
-            c.rule
-        );
+        assert_eq!(dl.due_at, want_at, "{} from {}: {}", c.rule, c.anchor, c.why);
+        assert_eq!(dl.due_date, jingzhi_domain::time::civil_date(want_at), "{}", c.rule);
         assert_eq!(
             dl.rolled_from.map(|r| r.0),
             c.rolled_from.map(d),
@@ -530,21 +495,11 @@ fn every_shipped_rule_around_holidays() {
             c.why
         );
         assert_eq!(dl.calendar_years, c.years, "{} from {}", c.rule, c.anchor);
-        assert_eq!(
-            dl.is_provisional(),
-            c.provisional,
-            "{} from {}",
-            c.rule,
-            c.anchor
-        );
+        assert_eq!(dl.is_provisional(), c.provisional, "{} from {}", c.rule, c.anchor);
     }
     // The table covers every shipped rule.
     for r in rules().rules() {
-        assert!(
-            CASES.iter().any(|c| c.rule == r.code),
-            "no table case for {}",
-            r.code
-        );
+        assert!(CASES.iter().any(|c| c.rule == r.code), "no table case for {}", r.code);
     }
 }
 
@@ -584,11 +539,7 @@ fn shipped_rules_carry_sources_and_unconfirmed_markers() {
     // Publicity is data: switching to 20 working days is one number.
     let text = include_str!("../../../data/clock-rules.toml");
     let at = text.find("code = \"decision_publicity\"").unwrap();
-    let changed = format!(
-        "{}{}",
-        &text[..at],
-        text[at..].replacen("length = 7", "length = 20", 1)
-    );
+    let changed = format!("{}{}", &text[..at], text[at..].replacen("length = 7", "length = 20", 1));
     let rs = RuleSet::from_toml(&changed).unwrap();
     let dl = rs
         .compute(
@@ -669,12 +620,7 @@ fn explanations_mention_rolls_calendar_years_and_provisional_marks() {
 #[test]
 fn explanation_of_open_and_late_suspensions() {
     let s = [
-        Suspension::closed(
-            t("2026-03-10T09:00"),
-            t("2026-03-15T09:00"),
-            "公告期间",
-            "王五",
-        ),
+        Suspension::closed(t("2026-03-10T09:00"), t("2026-03-15T09:00"), "公告期间", "王五"),
         Suspension::open(t("2026-05-01T09:00"), "检测鉴定", "王五"),
     ];
     let input = ClockInput {
@@ -742,10 +688,7 @@ fn deadline_states_over_time() {
     assert_eq!(over.state, ClockState::Overdue);
     assert_eq!(over.remaining, SignedDuration::from_micros(-1));
     assert_eq!(over.remaining_days, -1);
-    assert_eq!(
-        at("2026-07-01T00:00", Some("2026-05-31T18:00")).state,
-        ClockState::Met
-    );
+    assert_eq!(at("2026-07-01T00:00", Some("2026-05-31T18:00")).state, ClockState::Met);
     assert_eq!(
         at("2026-07-01T00:00", Some("2026-06-01T08:00")).state,
         ClockState::Missed
@@ -783,14 +726,8 @@ fn waiting_period_states() {
     };
     assert_eq!(at("2026-10-15T23:00", None), ClockState::Running);
     assert_eq!(at("2026-10-16T00:00", None), ClockState::Elapsed);
-    assert_eq!(
-        at("2026-10-20T00:00", Some("2026-10-15T17:00")),
-        ClockState::Premature
-    );
-    assert_eq!(
-        at("2026-10-20T00:00", Some("2026-10-16T09:00")),
-        ClockState::Met
-    );
+    assert_eq!(at("2026-10-20T00:00", Some("2026-10-15T17:00")), ClockState::Premature);
+    assert_eq!(at("2026-10-20T00:00", Some("2026-10-16T09:00")), ClockState::Met);
 }
 
 #[test]
@@ -865,10 +802,7 @@ fn suspension_semantics_per_unit() {
         "公告",
         "甲",
     )];
-    assert_eq!(
-        test_due("t_nm", "2026-01-31T09:00", &s, &[]).due_date,
-        d("2026-04-03")
-    );
+    assert_eq!(test_due("t_nm", "2026-01-31T09:00", &s, &[]).due_date, d("2026-04-03"));
 
     // Hours: the elapsed suspended time. 3/2 10:00 + 48 h = 3/4 10:00, + 3 h 30 min = 13:30.
     let s = [Suspension::closed(
@@ -911,10 +845,7 @@ fn suspension_semantics_per_unit() {
         "听证",
         "甲",
     )];
-    assert_eq!(
-        test_due("t_nd", "2026-03-02T09:00", &s, &[]).due_date,
-        d("2026-04-04")
-    );
+    assert_eq!(test_due("t_nd", "2026-03-02T09:00", &s, &[]).due_date, d("2026-04-04"));
 }
 
 #[test]
@@ -922,13 +853,7 @@ fn extension_semantics_and_limits() {
     // Month rule extended by natural days: 1/31 + 2 months = 3/31, + 10 days = 4/10; a month
     // extension counts from the anchor: 1/31 + 3 months = 4/30.
     assert_eq!(
-        test_due(
-            "t_nm",
-            "2026-01-31T09:00",
-            &[],
-            &[Extension::new(10, "甲", "")]
-        )
-        .due_date,
+        test_due("t_nm", "2026-01-31T09:00", &[], &[Extension::new(10, "甲", "")]).due_date,
         d("2026-04-10")
     );
     let by_month = Extension {
@@ -943,13 +868,7 @@ fn extension_semantics_and_limits() {
     );
     // Working-day extension: 10/12 + 2 = 10/14.
     assert_eq!(
-        test_due(
-            "t_wd",
-            "2026-09-21T09:00",
-            &[],
-            &[Extension::new(2, "甲", "")]
-        )
-        .due_date,
+        test_due("t_wd", "2026-09-21T09:00", &[], &[Extension::new(2, "甲", "")]).due_date,
         d("2026-10-14")
     );
 
@@ -993,14 +912,9 @@ fn extension_semantics_and_limits() {
         approver: "甲".into(),
         reason: String::new(),
     };
-    assert!(matches!(
-        input(&[wrong]).unwrap_err(),
-        ClockError::ExtensionUnit { .. }
-    ));
+    assert!(matches!(input(&[wrong]).unwrap_err(), ClockError::ExtensionUnit { .. }));
     assert_eq!(
-        input(&[Extension::new(31, "甲", "")])
-            .unwrap_err()
-            .to_string(),
+        input(&[Extension::new(31, "甲", "")]).unwrap_err().to_string(),
         "第1次延长超过单次上限30日"
     );
 
@@ -1059,10 +973,7 @@ fn bad_suspension_records_are_refused() {
         ClockError::SuspensionEndsBeforeStart { index: 1 }
     );
     let open = Suspension::open(t("2026-03-01"), "b", "甲");
-    assert_eq!(
-        run(&[open, a.clone()]).unwrap_err(),
-        ClockError::OpenSuspensionNotLast
-    );
+    assert_eq!(run(&[open, a.clone()]).unwrap_err(), ClockError::OpenSuspensionNotLast);
     // Given out of order, they are applied in order of start (same result either way).
     let b = Suspension::closed(t("2026-03-12"), t("2026-03-14"), "b", "甲");
     assert_eq!(
@@ -1093,12 +1004,7 @@ fn provisional_marking() {
     // A natural-day period that does not roll consults no calendar: never provisional.
     assert!(!due("case_decision_90d", "2026-11-01T10:00").is_provisional());
     // Loading 2027 data removes the mark (and changes the result when 2027 has holidays).
-    let y2027 = parse_year_csv(
-        2027,
-        "测试数据",
-        "date,kind,name\n2027-03-02,holiday,测试\n",
-    )
-    .unwrap();
+    let y2027 = parse_year_csv(2027, "测试数据", "date,kind,name\n2027-03-02,holiday,测试\n").unwrap();
     let cal27 = cal().with_year(y2027).unwrap();
     let dl = rules()
         .compute(
@@ -1143,9 +1049,7 @@ fn out_of_range_is_an_error_not_a_panic() {
             extensions: &ext,
             met_at: None,
         };
-        let e = test_rules()
-            .compute(code, cal(), &input, now())
-            .unwrap_err();
+        let e = test_rules().compute(code, cal(), &input, now()).unwrap_err();
         assert!(
             matches!(e, ClockError::OutOfRange { year } if year > 2099),
             "{code}: {e:?}"
@@ -1166,12 +1070,7 @@ fn relief_periods_lapse_then_court_window() {
     assert_eq!(lapse, end_of_day(d("2026-02-24")));
     // Court window: 2/24 + 3 months = 5/24.
     let dl = rules()
-        .compute(
-            "court_application_3m",
-            cal(),
-            &ClockInput::new(lapse),
-            now(),
-        )
+        .compute("court_application_3m", cal(), &ClockInput::new(lapse), now())
         .unwrap();
     assert_eq!(dl.due_date, d("2026-05-24"));
 }
@@ -1228,10 +1127,7 @@ fn sweep_classifies_like_compute() {
     ];
     let now = t("2026-06-01T09:00");
     let out = sweep(rules(), cal(), &items, now);
-    let states: Vec<_> = out
-        .iter()
-        .map(|r| r.as_ref().map(|s| s.state).ok())
-        .collect();
+    let states: Vec<_> = out.iter().map(|r| r.as_ref().map(|s| s.state).ok()).collect();
     use ClockState::*;
     assert_eq!(
         states,
@@ -1281,11 +1177,7 @@ fn sweep_classifies_like_compute() {
 
 /// Dates from 2024-06-01 to 2027-12-31: a year without data on each side of 2025–2026.
 fn any_date() -> impl Strategy<Value = Date> {
-    (0i64..1309).prop_map(|n| {
-        d("2024-06-01")
-            .checked_add(jiff::Span::new().days(n))
-            .unwrap()
-    })
+    (0i64..1309).prop_map(|n| d("2024-06-01").checked_add(jiff::Span::new().days(n)).unwrap())
 }
 
 fn any_instant() -> impl Strategy<Value = Timestamp> {

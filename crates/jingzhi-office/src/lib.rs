@@ -67,11 +67,14 @@ impl From<XlsxError> for OfficeError {
 pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, OfficeError> {
     let mut wb = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);
-    let head = Format::new().set_bold().set_background_color(Color::RGB(0xE8EEF5)).set_border(FormatBorder::Thin);
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xE8EEF5))
+        .set_border(FormatBorder::Thin);
     let red = Format::new().set_font_color(Color::RGB(0xC62828));
     for s in sheets {
         let ws = wb.add_worksheet();
-        ws.set_name(&sanitize_sheet_name(&s.name))?;
+        ws.set_name(sanitize_sheet_name(&s.name))?;
         ws.write_string_with_format(0, 0, &s.title, &title)?;
         for (i, h) in s.headers.iter().enumerate() {
             ws.write_string_with_format(2, i as u16, h, &head)?;

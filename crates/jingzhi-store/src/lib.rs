@@ -102,7 +102,11 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { pg_pool_size: 16, sqlite_readers: 4, sqlite_synchronous_full: false }
+        StoreOptions {
+            pg_pool_size: 16,
+            sqlite_readers: 4,
+            sqlite_synchronous_full: false,
+        }
     }
 }
 
@@ -211,8 +215,14 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(super::redact_url("postgres://jz:secret@db:5432/jz"), "postgres://jz:***@db:5432/jz");
+        assert_eq!(
+            super::redact_url("postgres://jz:secret@db:5432/jz"),
+            "postgres://jz:***@db:5432/jz"
+        );
         assert_eq!(super::redact_url("postgres://jz@db/jz"), "postgres://jz@db/jz");
-        assert_eq!(super::redact_url("sqlite://data/jingzhi.db"), "sqlite://data/jingzhi.db");
+        assert_eq!(
+            super::redact_url("sqlite://data/jingzhi.db"),
+            "sqlite://data/jingzhi.db"
+        );
     }
 }

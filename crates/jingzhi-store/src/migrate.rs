@@ -11,18 +11,19 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
+/// `version "file-prefix" "name"`: the file is `migrations/<dir>/<file-prefix>_<name>.sql`.
 macro_rules! migrations {
-    ($dir:literal: $($v:literal $name:literal),+ $(,)?) => {
+    ($dir:literal: $($v:literal $prefix:literal $name:literal),+ $(,)?) => {
         &[$(Migration { version: $v, name: $name,
-            sql: include_str!(concat!("../migrations/", $dir, "/", stringify!($v), "_", $name, ".sql")) }),+]
+            sql: include_str!(concat!("../migrations/", $dir, "/", $prefix, "_", $name, ".sql")) }),+]
     };
 }
 
 pub const SQLITE: &[Migration] = migrations!("sqlite":
-    0001 "foundation",
+    1 "0001" "foundation",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
-    0001 "foundation",
+    1 "0001" "foundation",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

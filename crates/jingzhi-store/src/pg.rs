@@ -197,7 +197,10 @@ impl PgStore {
         let store = PgStore {
             config,
             url_redacted: redact_url(url),
-            pool: Mutex::new(Pool { idle: Vec::new(), total: 0 }),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                total: 0,
+            }),
             freed: Condvar::new(),
             max: opts.pg_pool_size.max(1),
         };
@@ -213,7 +216,11 @@ impl PgStore {
             .config
             .connect(NoTls)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", self.url_redacted)))?;
-        Ok(PgConn { client, cache: HashMap::new(), failed: false })
+        Ok(PgConn {
+            client,
+            cache: HashMap::new(),
+            failed: false,
+        })
     }
 
     fn take(&self) -> Result<PgConn> {

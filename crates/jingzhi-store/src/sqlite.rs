@@ -70,7 +70,9 @@ impl SqliteConn<'_> {
     fn run_execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let sql = to_sqlite_placeholders(sql);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(map_err)?;
-        let n = stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(map_err)?;
+        let n = stmt
+            .execute(rusqlite::params_from_iter(params.iter()))
+            .map_err(map_err)?;
         Ok(n as u64)
     }
 
@@ -137,11 +139,16 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let writer = Connection::open(&path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+        let writer =
+            Connection::open(&path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
         // WAL: readers never block the writer; a killed process loses no committed transaction.
-        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(map_err)?;
+        let mode: String = writer
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(map_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Other(format!("could not switch SQLite to WAL (got {mode})")));
+            return Err(StoreError::Other(format!(
+                "could not switch SQLite to WAL (got {mode})"
+            )));
         }
         configure(&writer, opts.sqlite_synchronous_full)?;
         Ok(SqliteStore {
@@ -175,7 +182,10 @@ impl SqliteStore {
     pub(crate) fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
         let conn = self.reader()?;
         conn.execute_batch("BEGIN").map_err(map_err)?;
-        let out = f(&mut SqliteConn { conn: &conn, failed: false });
+        let out = f(&mut SqliteConn {
+            conn: &conn,
+            failed: false,
+        });
         // A read-only transaction has nothing to keep; end it either way.
         let _ = conn.execute_batch("COMMIT");
         self.give_back(conn);
@@ -185,7 +195,10 @@ impl SqliteStore {
     pub(crate) fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
         let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)?;
-        let mut sc = SqliteConn { conn: &conn, failed: false };
+        let mut sc = SqliteConn {
+            conn: &conn,
+            failed: false,
+        };
         let out = f(&mut sc);
         let failed = sc.failed;
         match out {
@@ -209,7 +222,8 @@ impl SqliteStore {
 
     pub(crate) fn backup(&self, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
         let src = self.reader()?;
-        let mut dst = Connection::open(dest).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dest.display())))?;
+        let mut dst =
+            Connection::open(dest).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dest.display())))?;
         {
             let b = rusqlite::backup::Backup::new(&src, &mut dst).map_err(map_err)?;
             loop {

@@ -17,7 +17,12 @@ fn street(c: &mut dyn Conn, code: &str, name: &str) -> StreetCode {
     let code = StreetCode::parse(code).unwrap();
     places::upsert_street(
         c,
-        &Street { code: code.clone(), name: name.into(), kind: StreetKind::Subdistrict, district_code: "310105".into() },
+        &Street {
+            code: code.clone(),
+            name: name.into(),
+            kind: StreetKind::Subdistrict,
+            district_code: "310105".into(),
+        },
     )
     .unwrap();
     code
@@ -81,7 +86,10 @@ both_backends!(streets_upsert_and_list, |s: &Scratch| {
     assert_eq!(list[0].name, "华阳路街道（改）");
     let one = s.store.read(|c| places::get_street(c, "310105002")).unwrap();
     assert_eq!(one.name, "江苏路街道");
-    assert_eq!(s.store.read(|c| places::get_street(c, "310105999")).unwrap_err(), StoreError::NotFound);
+    assert_eq!(
+        s.store.read(|c| places::get_street(c, "310105999")).unwrap_err(),
+        StoreError::NotFound
+    );
 });
 
 both_backends!(org_units_insert_update_find_list, |s: &Scratch| {
@@ -115,7 +123,10 @@ both_backends!(org_units_insert_update_find_list, |s: &Scratch| {
             places::update_org(c, team, &f, false, t("2026-01-06T01:00:00Z"))?;
             f.code = "bureau".into();
             // unique code
-            assert!(matches!(places::update_org(c, team, &f, false, t("2026-01-06T01:00:00Z")), Err(StoreError::Conflict(_))));
+            assert!(matches!(
+                places::update_org(c, team, &f, false, t("2026-01-06T01:00:00Z")),
+                Err(StoreError::Conflict(_))
+            ));
             Ok::<_, StoreError>(())
         })
         .unwrap_err();
@@ -144,11 +155,18 @@ both_backends!(org_units_insert_update_find_list, |s: &Scratch| {
     assert!(!after.active);
     assert_eq!(after.phone.as_deref(), Some("021-00000000"));
 
-    let found = s.store.read(|c| places::find_org_by_code(c, "bureau")).unwrap().unwrap();
+    let found = s
+        .store
+        .read(|c| places::find_org_by_code(c, "bureau"))
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, bureau);
     assert!(s.store.read(|c| places::find_org_by_code(c, "nope")).unwrap().is_none());
     assert_eq!(s.store.read(places::list_orgs).unwrap().len(), 2);
-    assert_eq!(s.store.read(|c| places::get_org(c, 9999)).unwrap_err(), StoreError::NotFound);
+    assert_eq!(
+        s.store.read(|c| places::get_org(c, 9999)).unwrap_err(),
+        StoreError::NotFound
+    );
 });
 
 both_backends!(org_unit_parent_must_exist, |s: &Scratch| {
@@ -208,11 +226,39 @@ both_backends!(compounds_insert_update_list_by_street_and_company, |s: &Scratch|
     assert_eq!(c1.lng, None);
     assert_eq!(c1.lat, Some(31.22));
     assert_eq!(c1.households, Some(300));
-    assert_eq!(s.store.read(|c| places::list_compounds(c, None, None)).unwrap().len(), 3);
-    assert_eq!(s.store.read(|c| places::list_compounds(c, Some("310105001"), None)).unwrap().len(), 2);
-    assert_eq!(s.store.read(|c| places::list_compounds(c, None, Some(pc))).unwrap().len(), 2);
-    assert_eq!(s.store.read(|c| places::list_compounds(c, Some("310105002"), Some(pc))).unwrap().len(), 1);
-    assert_eq!(s.store.read(|c| places::find_compound_by_code(c, "c3")).unwrap().unwrap().code, "c3");
+    assert_eq!(
+        s.store.read(|c| places::list_compounds(c, None, None)).unwrap().len(),
+        3
+    );
+    assert_eq!(
+        s.store
+            .read(|c| places::list_compounds(c, Some("310105001"), None))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.store
+            .read(|c| places::list_compounds(c, None, Some(pc)))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.store
+            .read(|c| places::list_compounds(c, Some("310105002"), Some(pc)))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.store
+            .read(|c| places::find_compound_by_code(c, "c3"))
+            .unwrap()
+            .unwrap()
+            .code,
+        "c3"
+    );
 });
 
 both_backends!(users_roles_passwords_lockout, |s: &Scratch| {
@@ -303,8 +349,15 @@ both_backends!(user_list_filters_by_org, |s: &Scratch| {
         .unwrap();
     assert_eq!(s.store.read(|c| users::list(c, None)).unwrap().len(), 3);
     let only_b = s.store.read(|c| users::list(c, Some(&[b]))).unwrap();
-    assert_eq!(only_b.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), vec!["u2", "u3"]);
-    assert_eq!(only_b[1].roles, vec![Role::Inspector, Role::DepartmentLiaison], "declaration order");
+    assert_eq!(
+        only_b.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
+        vec!["u2", "u3"]
+    );
+    assert_eq!(
+        only_b[1].roles,
+        vec![Role::Inspector, Role::DepartmentLiaison],
+        "declaration order"
+    );
     assert_eq!(s.store.read(|c| users::list(c, Some(&[a]))).unwrap().len(), 1);
 });
 
@@ -327,19 +380,44 @@ both_backends!(sessions_live_touch_expire_delete, |s: &Scratch| {
     s.store
         .write(|c| {
             sessions::insert(c, &row, Some("127.0.0.1"), Some("test"))?;
-            sessions::insert(c, &sessions::SessionRow { token_hash: "h2".into(), ..row.clone() }, None, None)
+            sessions::insert(
+                c,
+                &sessions::SessionRow {
+                    token_hash: "h2".into(),
+                    ..row.clone()
+                },
+                None,
+                None,
+            )
         })
         .unwrap();
-    let got = s.store.read(|c| sessions::get_live(c, "h1", t("2026-01-05T02:00:00Z"))).unwrap();
+    let got = s
+        .store
+        .read(|c| sessions::get_live(c, "h1", t("2026-01-05T02:00:00Z")))
+        .unwrap();
     assert_eq!(got, Some(row.clone()));
-    assert!(s.store.read(|c| sessions::get_live(c, "h1", t("2026-01-05T09:00:00Z"))).unwrap().is_none());
+    assert!(
+        s.store
+            .read(|c| sessions::get_live(c, "h1", t("2026-01-05T09:00:00Z")))
+            .unwrap()
+            .is_none()
+    );
     s.store
         .write(|c| sessions::touch(c, "h1", t("2026-01-05T08:00:00Z"), t("2026-01-05T16:00:00Z")))
         .unwrap();
-    let got = s.store.read(|c| sessions::get_live(c, "h1", t("2026-01-05T10:00:00Z"))).unwrap().unwrap();
+    let got = s
+        .store
+        .read(|c| sessions::get_live(c, "h1", t("2026-01-05T10:00:00Z")))
+        .unwrap()
+        .unwrap();
     assert_eq!(got.last_seen_at, t("2026-01-05T08:00:00Z"));
     assert_eq!(s.store.read(|c| sessions::count_for_user(c, uid)).unwrap(), 2);
-    assert_eq!(s.store.write(|c| sessions::delete_expired(c, t("2026-01-05T10:00:00Z"))).unwrap(), 1);
+    assert_eq!(
+        s.store
+            .write(|c| sessions::delete_expired(c, t("2026-01-05T10:00:00Z")))
+            .unwrap(),
+        1
+    );
     assert_eq!(s.store.write(|c| sessions::delete(c, "h1")).unwrap(), 1);
     assert_eq!(s.store.write(|c| sessions::delete_for_user(c, uid)).unwrap(), 0);
 });
@@ -368,8 +446,15 @@ both_backends!(api_keys_insert_find_disable_mark_used, |s: &Scratch| {
             )
         })
         .unwrap();
-    let k = s.store.read(|c| api_keys::find_by_prefix(c, "jzk_abcd1234")).unwrap().unwrap();
-    assert_eq!((k.id, k.org_id, k.roles.clone(), k.active), (id, o, vec![Role::Dispatcher], true));
+    let k = s
+        .store
+        .read(|c| api_keys::find_by_prefix(c, "jzk_abcd1234"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (k.id, k.org_id, k.roles.clone(), k.active),
+        (id, o, vec![Role::Dispatcher], true)
+    );
     s.store
         .write(|c| api_keys::mark_used(c, id, t("2026-01-05T02:00:00Z"), t("2026-01-05T01:59:00Z")))
         .unwrap();
@@ -377,11 +462,20 @@ both_backends!(api_keys_insert_find_disable_mark_used, |s: &Scratch| {
         .write(|c| api_keys::mark_used(c, id, t("2026-01-05T02:00:30Z"), t("2026-01-05T01:59:30Z")))
         .unwrap();
     let k = s.store.read(|c| api_keys::get(c, id)).unwrap();
-    assert_eq!(k.last_used_at, Some(t("2026-01-05T02:00:00Z")), "second mark within a minute is skipped");
+    assert_eq!(
+        k.last_used_at,
+        Some(t("2026-01-05T02:00:00Z")),
+        "second mark within a minute is skipped"
+    );
     s.store.write(|c| api_keys::set_active(c, id, false)).unwrap();
     assert!(!s.store.read(|c| api_keys::get(c, id)).unwrap().active);
     assert_eq!(s.store.read(api_keys::list).unwrap().len(), 1);
-    assert!(s.store.read(|c| api_keys::find_by_prefix(c, "jzk_none")).unwrap().is_none());
+    assert!(
+        s.store
+            .read(|c| api_keys::find_by_prefix(c, "jzk_none"))
+            .unwrap()
+            .is_none()
+    );
 });
 
 both_backends!(login_attempts_count_and_prune, |s: &Scratch| {
@@ -394,9 +488,15 @@ both_backends!(login_attempts_count_and_prune, |s: &Scratch| {
             login::record(c, "li", "10.0.0.2", t("2026-01-05T01:05:00Z"), false)
         })
         .unwrap();
-    let n = s.store.read(|c| login::failures_from_ip_since(c, "10.0.0.1", t("2026-01-05T01:01:00Z"))).unwrap();
+    let n = s
+        .store
+        .read(|c| login::failures_from_ip_since(c, "10.0.0.1", t("2026-01-05T01:01:00Z")))
+        .unwrap();
     assert_eq!(n, 3);
-    assert_eq!(s.store.write(|c| login::prune(c, t("2026-01-05T01:02:00Z"))).unwrap(), 2);
+    assert_eq!(
+        s.store.write(|c| login::prune(c, t("2026-01-05T01:02:00Z"))).unwrap(),
+        2
+    );
 });
 
 both_backends!(audit_chain_appends_link_and_verify, |s: &Scratch| {
@@ -438,13 +538,32 @@ both_backends!(audit_chain_appends_link_and_verify, |s: &Scratch| {
     assert_eq!(v.head(), hash);
     let newest = s
         .store
-        .read(|c| audit::list(c, &audit::AuditFilter { entity_id: Some("3".into()), ..Default::default() }, 10))
+        .read(|c| {
+            audit::list(
+                c,
+                &audit::AuditFilter {
+                    entity_id: Some("3".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+        })
         .unwrap();
     assert_eq!(newest.len(), 1);
     assert_eq!(newest[0].after.as_deref(), Some("{\"display_name\":\"用户3\"}"));
     let page = s
         .store
-        .read(|c| audit::list(c, &audit::AuditFilter { before_seq: Some(10), action_prefix: Some("user.".into()), ..Default::default() }, 5))
+        .read(|c| {
+            audit::list(
+                c,
+                &audit::AuditFilter {
+                    before_seq: Some(10),
+                    action_prefix: Some("user.".into()),
+                    ..Default::default()
+                },
+                5,
+            )
+        })
         .unwrap();
     assert_eq!(page.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![9, 8, 7, 6, 5]);
     assert_eq!(s.store.read(audit::count).unwrap(), 25);
@@ -476,11 +595,41 @@ both_backends!(audit_log_refuses_updates_and_deletes, |s: &Scratch| {
 });
 
 both_backends!(job_slots_are_claimed_once, |s: &Scratch| {
-    let a = s.store.write(|c| jobs::claim(c, "deadline_sweep", "2026-01-05T09:00", "node-a", t("2026-01-05T01:00:00Z"))).unwrap();
-    let b = s.store.write(|c| jobs::claim(c, "deadline_sweep", "2026-01-05T09:00", "node-b", t("2026-01-05T01:00:01Z"))).unwrap();
+    let a = s
+        .store
+        .write(|c| {
+            jobs::claim(
+                c,
+                "deadline_sweep",
+                "2026-01-05T09:00",
+                "node-a",
+                t("2026-01-05T01:00:00Z"),
+            )
+        })
+        .unwrap();
+    let b = s
+        .store
+        .write(|c| {
+            jobs::claim(
+                c,
+                "deadline_sweep",
+                "2026-01-05T09:00",
+                "node-b",
+                t("2026-01-05T01:00:01Z"),
+            )
+        })
+        .unwrap();
     assert!(a && !b);
     s.store
-        .write(|c| jobs::finish(c, "deadline_sweep", "2026-01-05T09:00", "ok 3", t("2026-01-05T01:00:05Z")))
+        .write(|c| {
+            jobs::finish(
+                c,
+                "deadline_sweep",
+                "2026-01-05T09:00",
+                "ok 3",
+                t("2026-01-05T01:00:05Z"),
+            )
+        })
         .unwrap();
     let runs = s.store.read(|c| jobs::recent(c, "deadline_sweep", 5)).unwrap();
     assert_eq!(runs.len(), 1);
@@ -490,8 +639,12 @@ both_backends!(job_slots_are_claimed_once, |s: &Scratch| {
 
 both_backends!(settings_get_set, |s: &Scratch| {
     assert_eq!(s.store.read(|c| settings::get(c, "k")).unwrap(), None);
-    s.store.write(|c| settings::set(c, "k", "一", t("2026-01-05T01:00:00Z"))).unwrap();
-    s.store.write(|c| settings::set(c, "k", "二", t("2026-01-05T01:00:00Z"))).unwrap();
+    s.store
+        .write(|c| settings::set(c, "k", "一", t("2026-01-05T01:00:00Z")))
+        .unwrap();
+    s.store
+        .write(|c| settings::set(c, "k", "二", t("2026-01-05T01:00:00Z")))
+        .unwrap();
     assert_eq!(s.store.read(|c| settings::get(c, "k")).unwrap().as_deref(), Some("二"));
 });
 
@@ -501,7 +654,10 @@ both_backends!(values_round_trip_with_chinese_text_and_nulls, |s: &Scratch| {
         .unwrap();
     let v = s.store.read(|c| settings::get(c, "长文本")).unwrap().unwrap();
     assert_eq!(v.chars().count(), 4000);
-    let r = s.store.read(|c| c.query_one("SELECT $1, $2, $3", params![Option::<i64>::None, 42i64, "文"])).unwrap();
+    let r = s
+        .store
+        .read(|c| c.query_one("SELECT $1, $2, $3", params![Option::<i64>::None, 42i64, "文"]))
+        .unwrap();
     assert!(r.is_null(0));
     assert_eq!(r.i64(1), 42);
     assert_eq!(r.text(2), "文");
@@ -517,7 +673,9 @@ both_backends!(a_failed_write_rolls_back_everything, |s: &Scratch| {
 });
 
 both_backends!(reads_see_committed_writes_only, |s: &Scratch| {
-    s.store.write(|c| settings::set(c, "x", "1", t("2026-01-05T01:00:00Z"))).unwrap();
+    s.store
+        .write(|c| settings::set(c, "x", "1", t("2026-01-05T01:00:00Z")))
+        .unwrap();
     assert_eq!(s.store.read(|c| settings::get(c, "x")).unwrap().as_deref(), Some("1"));
     assert!(s.store.ping().is_ok());
 });
@@ -533,7 +691,9 @@ fn migration_trees_have_the_same_versions() {
 #[test]
 fn migrated_schemas_match_across_backends() {
     let sqlite = Scratch::sqlite();
-    let Some(pg) = Scratch::postgres("conformance::migrated_schemas_match_across_backends") else { return };
+    let Some(pg) = Scratch::postgres("conformance::migrated_schemas_match_across_backends") else {
+        return;
+    };
     let norm = |ty: &str| -> String {
         match ty {
             "integer" | "bigint" => "int".into(),
@@ -561,17 +721,23 @@ fn migrated_schemas_match_across_backends() {
 #[test]
 fn sqlite_backup_copies_a_consistent_database() {
     let s = Scratch::sqlite();
-    s.store.write(|c| settings::set(c, "k", "v", t("2026-01-05T01:00:00Z"))).unwrap();
+    s.store
+        .write(|c| settings::set(c, "k", "v", t("2026-01-05T01:00:00Z")))
+        .unwrap();
     let dest = s.dir().unwrap().join("backup.db");
     let mut calls = 0;
-    s.store.backup_sqlite(&dest, &mut |done, total| {
-        calls += 1;
-        assert!(done <= total);
-    })
-    .unwrap();
+    s.store
+        .backup_sqlite(&dest, &mut |done, total| {
+            calls += 1;
+            assert!(done <= total);
+        })
+        .unwrap();
     assert!(calls >= 1);
     let copy = jingzhi_store::Store::open(&format!("sqlite://{}", dest.display())).unwrap();
-    assert!(copy.migrate().unwrap().is_empty(), "the copy carries the schema history");
+    assert!(
+        copy.migrate().unwrap().is_empty(),
+        "the copy carries the schema history"
+    );
     assert_eq!(copy.read(|c| settings::get(c, "k")).unwrap().as_deref(), Some("v"));
     assert_eq!(copy.backend(), Backend::Sqlite);
 }

@@ -57,7 +57,11 @@ impl Scratch {
         let url = format!("sqlite://{}", dir.join("test.db").display());
         let store = Store::open(&url).expect("open sqlite");
         store.migrate().expect("migrate sqlite");
-        Scratch { store, url, cleanup: Cleanup::Dir(dir) }
+        Scratch {
+            store,
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
     }
 
     /// A fresh schema on the test PostgreSQL server, or None (after reporting) when there is none.
@@ -71,12 +75,18 @@ impl Scratch {
                 return None;
             }
         };
-        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .expect("create schema");
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
         let store = Store::open(&url).expect("open postgres");
         store.migrate().expect("migrate postgres");
-        Some(Scratch { store, url, cleanup: Cleanup::Schema { base_url: base, schema } })
+        Some(Scratch {
+            store,
+            url,
+            cleanup: Cleanup::Schema { base_url: base, schema },
+        })
     }
 
     /// The scratch database for a backend (None: PostgreSQL unavailable and skipping allowed).

@@ -21,21 +21,39 @@ pub struct Browser {
 pub struct Element(String);
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 fn find_binary(candidates: &[&str]) -> Option<String> {
-    candidates.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
 }
 
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a phone-sized window, or None (after
     /// reporting) when they are not installed and skipping is allowed.
     pub fn start(suite: &str, width: u32, height: u32) -> Option<Browser> {
-        let chromium = std::env::var("CHROMIUM").ok().or_else(|| find_binary(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]));
-        let driver = std::env::var("CHROMEDRIVER").ok().or_else(|| find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]));
+        let chromium = std::env::var("CHROMIUM").ok().or_else(|| {
+            find_binary(&[
+                "/usr/bin/chromium",
+                "/usr/bin/chromium-browser",
+                "/usr/bin/google-chrome",
+            ])
+        });
+        let driver = std::env::var("CHROMEDRIVER")
+            .ok()
+            .or_else(|| find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]));
         let (Some(chromium), Some(driver)) = (chromium, driver) else {
-            crate::skip_or_fail(suite, "Chromium or chromedriver not installed (Debian packages chromium, chromium-driver)");
+            crate::skip_or_fail(
+                suite,
+                "Chromium or chromedriver not installed (Debian packages chromium, chromium-driver)",
+            );
             return None;
         };
         let port = free_port();
@@ -63,14 +81,24 @@ impl Browser {
                          format!("--user-data-dir={}", profile.display()), "--lang=zh-CN"]
             }
         }}});
-        let mut b = Browser { driver: child, base, session: String::new(), agent, width };
+        let mut b = Browser {
+            driver: child,
+            base,
+            session: String::new(),
+            agent,
+            width,
+        };
         let v = b.call("POST", "/session", Some(caps));
         b.session = v["sessionId"].as_str().expect("session id").to_string();
         Some(b)
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = if path == "/session" { format!("{}{path}", self.base) } else { format!("{}/session/{}{path}", self.base, self.session) };
+        let url = if path == "/session" {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
         let req = self.agent.request(method, &url);
         let res = match body {
             Some(b) => req.send_json(b),
@@ -79,11 +107,14 @@ impl Browser {
         };
         let text = match res {
             Ok(r) => r.into_string().expect("body"),
-            Err(ureq::Error::Status(code, r)) => panic!("webdriver {method} {path}: {code} {}", r.into_string().unwrap_or_default()),
+            Err(ureq::Error::Status(code, r)) => panic!(
+                "webdriver {method} {path}: {code} {}",
+                r.into_string().unwrap_or_default()
+            ),
             Err(e) => panic!("webdriver {method} {path}: {e}"),
         };
         let v: Value = serde_json::from_str(&text).expect("json");
-        v.get("value").cloned().map(|inner| if path == "/session" { inner } else { json!({"value": inner}) }).map(|w| if path == "/session" { w } else { w["value"].clone() }).unwrap_or(Value::Null)
+        v["value"].clone()
     }
 
     pub fn goto(&self, url: &str) {
@@ -95,7 +126,10 @@ impl Browser {
     }
 
     pub fn title(&self) -> String {
-        self.call("GET", "/title", None).as_str().unwrap_or_default().to_string()
+        self.call("GET", "/title", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Finds an element by CSS selector, waiting up to 5 s for it to appear.
@@ -115,7 +149,11 @@ impl Browser {
 
     pub fn try_find(&self, css: &str) -> Option<Element> {
         let url = format!("{}/session/{}/element", self.base, self.session);
-        match self.agent.post(&url).send_json(json!({"using": "css selector", "value": css})) {
+        match self
+            .agent
+            .post(&url)
+            .send_json(json!({"using": "css selector", "value": css}))
+        {
             Ok(r) => {
                 let v: Value = r.into_json().ok()?;
                 v["value"][ELEMENT_KEY].as_str().map(|s| Element(s.to_string()))
@@ -124,11 +162,51 @@ impl Browser {
         }
     }
 
-    /// Finds the first link or button whose text contains `text`.
+    /// Finds the first element of `tag` whose text contains `text`, waiting up to 5 s.
     pub fn find_by_text(&self, tag: &str, text: &str) -> Element {
         let xpath = format!("//{tag}[contains(normalize-space(.), '{text}')]");
-        let v = self.call("POST", "/element", Some(json!({"using": "xpath", "value": xpath})));
-        Element(v[ELEMENT_KEY].as_str().unwrap_or_else(|| panic!("no {tag} containing {text}")).to_string())
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        let start = Instant::now();
+        loop {
+            if let Ok(r) = self
+                .agent
+                .post(&url)
+                .send_json(json!({"using": "xpath", "value": xpath}))
+                && let Ok(v) = r.into_json::<Value>()
+                && let Some(id) = v["value"][ELEMENT_KEY].as_str()
+            {
+                return Element(id.to_string());
+            }
+            if start.elapsed() > Duration::from_secs(5) {
+                self.save_screenshot("not-found");
+                panic!("no {tag} containing {text} at {}", self.url());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Clicks something that loads a new page, and waits until the new page has loaded.
+    pub fn click_nav(&self, e: &Element) {
+        self.script("window.__jzOld = true;");
+        self.click(e);
+        let url = format!("{}/session/{}/execute/sync", self.base, self.session);
+        let probe =
+            json!({"script": "return window.__jzOld === undefined && document.readyState === 'complete';", "args": []});
+        let start = Instant::now();
+        loop {
+            if let Ok(r) = self.agent.post(&url).send_json(probe.clone())
+                && let Ok(j) = r.into_json::<Value>()
+                && j["value"] == json!(true)
+            {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "no new page after click at {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn type_into(&self, e: &Element, text: &str) {
@@ -141,7 +219,10 @@ impl Browser {
     }
 
     pub fn text(&self, e: &Element) -> String {
-        self.call("GET", &format!("/element/{}/text", e.0), None).as_str().unwrap_or_default().to_string()
+        self.call("GET", &format!("/element/{}/text", e.0), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// The visible text of the current page (read by script, so it never holds a stale element).
@@ -151,7 +232,10 @@ impl Browser {
             .map(str::to_string)
             .unwrap_or_else(|| {
                 std::thread::sleep(Duration::from_millis(200));
-                self.script("return document.body.innerText;").as_str().unwrap_or_default().to_string()
+                self.script("return document.body.innerText;")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
             })
     }
 
@@ -163,7 +247,9 @@ impl Browser {
     pub fn save_screenshot(&self, name: &str) -> std::path::PathBuf {
         use base64::Engine;
         let v = self.call("GET", "/screenshot", None);
-        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap_or_default();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .unwrap_or_default();
         let path = std::env::temp_dir().join(format!("jingzhi-{name}-{}.png", crate::random_suffix()));
         let _ = std::fs::write(&path, png);
         eprintln!("screenshot: {}", path.display());
@@ -174,7 +260,10 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         if !self.session.is_empty() {
-            let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
+            let _ = self
+                .agent
+                .delete(&format!("{}/session/{}", self.base, self.session))
+                .call();
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();

@@ -84,11 +84,19 @@ impl IntoResponse for ApiError {
         let body = ApiErrorBody {
             code: e.code.code().to_string(),
             message: e.message.clone(),
-            fields: e.fields.iter().map(|f| ApiFieldError { field: f.field.clone(), message: f.message.clone() }).collect(),
+            fields: e
+                .fields
+                .iter()
+                .map(|f| ApiFieldError {
+                    field: f.field.clone(),
+                    message: f.message.clone(),
+                })
+                .collect(),
         };
         let mut r = (status_of(&e), axum::Json(body)).into_response();
         if e.kind() == ErrorKind::Unauthenticated {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
         }
         r
     }
@@ -96,7 +104,11 @@ impl IntoResponse for ApiError {
 
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        ApiError(AppError::with_message(ErrorCode::NotFound, format!("没有这个接口：{}", uri.path()))).into_response()
+        ApiError(AppError::with_message(
+            ErrorCode::NotFound,
+            format!("没有这个接口：{}", uri.path()),
+        ))
+        .into_response()
     } else {
         WebError(AppError::with_message(ErrorCode::NotFound, "您访问的页面不存在。")).into_response()
     }

@@ -26,8 +26,10 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"))
-        .expect("cookie value is ASCII")
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    ))
+    .expect("cookie value is ASCII")
 }
 
 /// The signed-in person, if any.
@@ -77,11 +79,17 @@ impl FromRequestParts<WebState> for User {
     type Rejection = UserRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
-        let MaybeUser(a) = MaybeUser::from_request_parts(parts, state).await.map_err(UserRejection::Error)?;
+        let MaybeUser(a) = MaybeUser::from_request_parts(parts, state)
+            .await
+            .map_err(UserRejection::Error)?;
         match a {
             Some(a) => Ok(User(a)),
             None => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into());
                 Err(UserRejection::Login(next))
             }
         }
@@ -97,17 +105,29 @@ impl FromRequestParts<WebState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-            let key = auth.strip_prefix("Bearer ").map(str::trim).ok_or_else(|| AppError::new(ErrorCode::BadApiKey))?;
+            let key = auth
+                .strip_prefix("Bearer ")
+                .map(str::trim)
+                .ok_or_else(|| AppError::new(ErrorCode::BadApiKey))?;
             let app = state.app.clone();
             let key = key.to_string();
             let actor = blocking(move || app.api_key_actor(&key)).await?;
             return Ok(ApiUser(actor));
         }
-        let MaybeUser(a) = MaybeUser::from_request_parts(parts, state).await.map_err(|e| ApiError(e.0))?;
+        let MaybeUser(a) = MaybeUser::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError(e.0))?;
         let actor = a.ok_or_else(|| AppError::new(ErrorCode::NotAuthenticated))?;
         if !is_safe(&parts.method) {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-            if !actor.session_csrf().is_some_and(|t| jingzhi_app::secrets::same(t, sent)) {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !actor
+                .session_csrf()
+                .is_some_and(|t| jingzhi_app::secrets::same(t, sent))
+            {
                 return Err(AppError::new(ErrorCode::CsrfFailed).into());
             }
         }
@@ -147,10 +167,18 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.get(name), "on" | "true" | "1")
@@ -205,7 +233,10 @@ fn same_origin(h: &HeaderMap) -> bool {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some("null"), _) => false,
         (Some(origin), Some(host)) => origin.split("://").nth(1).is_some_and(|o| o == host),
         // No Origin header (old browsers, curl): the CSRF token decides.
@@ -226,7 +257,11 @@ pub fn urlencode(s: &str) -> String {
 
 /// A local path to go back to after sign-in (never another site).
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_string() } else { "/".into() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".into()
+    }
 }
 
 #[cfg(test)]

@@ -40,7 +40,12 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, site_name: "精治 · 长宁城管执法".into(), demo: false, trust_proxy: false }
+        WebConfig {
+            secure_cookies: false,
+            site_name: "精治 · 长宁城管执法".into(),
+            demo: false,
+            trust_proxy: false,
+        }
     }
 }
 
@@ -53,7 +58,11 @@ pub struct WebState {
 
 impl WebState {
     pub fn new(app: App, config: WebConfig) -> WebState {
-        WebState { app, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+        WebState {
+            app,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
     }
 }
 

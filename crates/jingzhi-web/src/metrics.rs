@@ -44,7 +44,11 @@ impl Metrics {
         out.push_str("# HELP jingzhi_http_requests_total HTTP requests by route pattern and status.\n");
         out.push_str("# TYPE jingzhi_http_requests_total counter\n");
         for ((method, route, status), s) in m.iter() {
-            let _ = writeln!(out, "jingzhi_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "jingzhi_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
+                s.count
+            );
         }
         out.push_str("# HELP jingzhi_http_request_duration_seconds HTTP request latency by route pattern.\n");
         out.push_str("# TYPE jingzhi_http_request_duration_seconds histogram\n");
@@ -65,9 +69,18 @@ impl Metrics {
                     buckets[i]
                 );
             }
-            let _ = writeln!(out, "jingzhi_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"+Inf\"}} {count}");
-            let _ = writeln!(out, "jingzhi_http_request_duration_seconds_sum{{method=\"{method}\",route=\"{route}\"}} {sum}");
-            let _ = writeln!(out, "jingzhi_http_request_duration_seconds_count{{method=\"{method}\",route=\"{route}\"}} {count}");
+            let _ = writeln!(
+                out,
+                "jingzhi_http_request_duration_seconds_bucket{{method=\"{method}\",route=\"{route}\",le=\"+Inf\"}} {count}"
+            );
+            let _ = writeln!(
+                out,
+                "jingzhi_http_request_duration_seconds_sum{{method=\"{method}\",route=\"{route}\"}} {sum}"
+            );
+            let _ = writeln!(
+                out,
+                "jingzhi_http_request_duration_seconds_count{{method=\"{method}\",route=\"{route}\"}} {count}"
+            );
         }
         out
     }
@@ -95,7 +108,14 @@ pub async fn track(State(s): State<WebState>, req: Request, next: Next) -> Respo
 }
 
 pub async fn render(State(s): State<WebState>) -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], s.metrics.render()).into_response()
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        s.metrics.render(),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -106,7 +126,9 @@ mod tests {
         m.observe("GET", "/admin/users/{id}", 200, 0.003);
         m.observe("GET", "/admin/users/{id}", 404, 0.2);
         let text = m.render();
-        assert!(text.contains("jingzhi_http_requests_total{method=\"GET\",route=\"/admin/users/{id}\",status=\"200\"} 1"));
+        assert!(
+            text.contains("jingzhi_http_requests_total{method=\"GET\",route=\"/admin/users/{id}\",status=\"200\"} 1")
+        );
         assert!(text.contains("route=\"/admin/users/{id}\",le=\"0.005\"} 1"));
         assert!(text.contains("route=\"/admin/users/{id}\",le=\"0.25\"} 2"));
         assert!(text.contains("_count{method=\"GET\",route=\"/admin/users/{id}\"} 2"));

@@ -18,7 +18,15 @@ pub struct Module {
     pub roles: &'static [Role],
 }
 
-const ENFORCEMENT: &[Role] = &[BureauLeader, LegalReviewer, Inspector, Dispatcher, TeamLeader, Officer, Admin];
+const ENFORCEMENT: &[Role] = &[
+    BureauLeader,
+    LegalReviewer,
+    Inspector,
+    Dispatcher,
+    TeamLeader,
+    Officer,
+    Admin,
+];
 
 pub const MODULES: &[Module] = &[
     Module {
@@ -27,9 +35,26 @@ pub const MODULES: &[Module] = &[
         href: "/modules/clues",
         seed: "三(二)、一(一)",
         summary: "12345工单、物业报告、网格上报、巡查发现、部门移送：分类、定位、查重、受理、派单、核查、回复。",
-        holds: &["12345工单导入导出与限时办理", "物业企业、网格员手机上报", "智能分类与辖区定位", "重复投诉识别", "受理—派单—签收—核查—处置—回复闭环", "Open311 GeoReport v2 接口"],
+        holds: &[
+            "12345工单导入导出与限时办理",
+            "物业企业、网格员手机上报",
+            "智能分类与辖区定位",
+            "重复投诉识别",
+            "受理—派单—签收—核查—处置—回复闭环",
+            "Open311 GeoReport v2 接口",
+        ],
         built: false,
-        roles: &[BureauLeader, Inspector, Dispatcher, TeamLeader, Officer, PropertyStaff, DepartmentLiaison, GridWorker, Admin],
+        roles: &[
+            BureauLeader,
+            Inspector,
+            Dispatcher,
+            TeamLeader,
+            Officer,
+            PropertyStaff,
+            DepartmentLiaison,
+            GridWorker,
+            Admin,
+        ],
     },
     Module {
         key: "cases",
@@ -37,7 +62,13 @@ pub const MODULES: &[Module] = &[
         href: "/modules/cases",
         seed: "三(一)、三(四)",
         summary: "行政处罚普通程序与简易程序：立案、调查取证、审核、法制审核、告知、听证、决定、送达、执行、结案、归档。",
-        holds: &["程序状态机与法定关口", "证据与全过程记录", "文书生成与固化", "办案期限与三超期预警", "处罚决定公示"],
+        holds: &[
+            "程序状态机与法定关口",
+            "证据与全过程记录",
+            "文书生成与固化",
+            "办案期限与三超期预警",
+            "处罚决定公示",
+        ],
         built: false,
         roles: ENFORCEMENT,
     },
@@ -47,9 +78,25 @@ pub const MODULES: &[Module] = &[
         href: "/modules/clocks",
         seed: "三(四)",
         summary: "工作日历（节假日与调休）与期限规则：每个期限可计算、可解释、可审计。",
-        holds: &["年度工作日历维护与导入", "期限规则（单位、起算、顺延、中止、延长、法律依据）", "期限计算与中文解释", "即将超期与已超期提醒"],
+        holds: &[
+            "年度工作日历维护与导入",
+            "期限规则（单位、起算、顺延、中止、延长、法律依据）",
+            "期限计算与中文解释",
+            "即将超期与已超期提醒",
+        ],
         built: false,
-        roles: &[BureauLeader, LegalReviewer, Inspector, Dispatcher, TeamLeader, Officer, PropertyStaff, DepartmentLiaison, GridWorker, Admin],
+        roles: &[
+            BureauLeader,
+            LegalReviewer,
+            Inspector,
+            Dispatcher,
+            TeamLeader,
+            Officer,
+            PropertyStaff,
+            DepartmentLiaison,
+            GridWorker,
+            Admin,
+        ],
     },
     Module {
         key: "illegal-construction",
@@ -57,7 +104,13 @@ pub const MODULES: &[Module] = &[
         href: "/modules/illegal-construction",
         seed: "一(二)",
         summary: "违建台账（新增/存量、类型、面积、隐患）、24小时/2小时到场、拆违计划与目标、新增违建动态清零、四方责任。",
-        holds: &["违建台账与照片时间线", "拆违计划与年度目标", "别墅区私搭乱建专项", "天井违建试点", "存量违建安全排查"],
+        holds: &[
+            "违建台账与照片时间线",
+            "拆违计划与年度目标",
+            "别墅区私搭乱建专项",
+            "天井违建试点",
+            "存量违建安全排查",
+        ],
         built: false,
         roles: ENFORCEMENT,
     },
@@ -67,9 +120,22 @@ pub const MODULES: &[Module] = &[
         href: "/modules/renovation",
         seed: "一(一)",
         summary: "物业企业装修登记、巡查、劝阻、24小时内报告，线索快速移送执法。",
-        holds: &["装修登记与告知", "物业巡查记录", "劝阻无效24小时报告", "快速移送与协同处置"],
+        holds: &[
+            "装修登记与告知",
+            "物业巡查记录",
+            "劝阻无效24小时报告",
+            "快速移送与协同处置",
+        ],
         built: false,
-        roles: &[BureauLeader, Inspector, Dispatcher, TeamLeader, Officer, PropertyStaff, Admin],
+        roles: &[
+            BureauLeader,
+            Inspector,
+            Dispatcher,
+            TeamLeader,
+            Officer,
+            PropertyStaff,
+            Admin,
+        ],
     },
     Module {
         key: "campaigns",
@@ -89,7 +155,15 @@ pub const MODULES: &[Module] = &[
         summary: "与管理部门双向移送线索、联合检查、执法建议书及答复期限。",
         holds: &["线索移出与移入闭环", "联合检查", "执法建议书与答复跟踪"],
         built: false,
-        roles: &[BureauLeader, Inspector, Dispatcher, TeamLeader, Officer, DepartmentLiaison, Admin],
+        roles: &[
+            BureauLeader,
+            Inspector,
+            Dispatcher,
+            TeamLeader,
+            Officer,
+            DepartmentLiaison,
+            Admin,
+        ],
     },
     Module {
         key: "supervision",
@@ -107,7 +181,12 @@ pub const MODULES: &[Module] = &[
         href: "/modules/dashboards",
         seed: "全部",
         summary: "按街镇、事项、来源、状态统计；超期；目标完成；地图；月度报表与Excel导出。",
-        holds: &["街镇与事项统计", "超期与目标看板", "服务端绘制的地图与图表", "月度统计报表"],
+        holds: &[
+            "街镇与事项统计",
+            "超期与目标看板",
+            "服务端绘制的地图与图表",
+            "月度统计报表",
+        ],
         built: false,
         roles: &[BureauLeader, Inspector, TeamLeader, Admin],
     },
@@ -144,7 +223,10 @@ pub const MODULES: &[Module] = &[
 ];
 
 pub fn visible_to(roles: &[Role]) -> Vec<&'static Module> {
-    MODULES.iter().filter(|m| m.roles.iter().any(|r| roles.contains(r))).collect()
+    MODULES
+        .iter()
+        .filter(|m| m.roles.iter().any(|r| roles.contains(r)))
+        .collect()
 }
 
 pub fn find(key: &str) -> Option<&'static Module> {

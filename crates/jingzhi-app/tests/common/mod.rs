@@ -35,7 +35,10 @@ impl World {
     /// Signs in as the demo account of a role and returns its actor.
     pub fn actor(&self, role: Role) -> Actor {
         let a = self.account(role);
-        let s = self.app.login(&a.username, &a.password, "127.0.0.1", None).expect("login");
+        let s = self
+            .app
+            .login(&a.username, &a.password, "127.0.0.1", None)
+            .expect("login");
         self.app.session_actor(&s.token).unwrap().expect("session")
     }
 }

@@ -127,15 +127,9 @@ fn zh_weekday_of(d: Date) -> &'static str {
 
 /// Checks entries against the rules of a year's data and returns the sorted days, or every
 /// problem found.
-fn check_entries(
-    year: i32,
-    entries: Vec<Entry>,
-    mut errors: Vec<String>,
-) -> Result<Vec<SpecialDay>, CalendarError> {
+fn check_entries(year: i32, entries: Vec<Entry>, mut errors: Vec<String>) -> Result<Vec<SpecialDay>, CalendarError> {
     if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-        errors.push(format!(
-            "年份{year}超出可计算范围（{FIRST_YEAR}年至{LAST_YEAR}年）"
-        ));
+        errors.push(format!("年份{year}超出可计算范围（{FIRST_YEAR}年至{LAST_YEAR}年）"));
     }
     let mut seen: BTreeMap<Date, (SpecialDayKind, String)> = BTreeMap::new();
     for e in &entries {
@@ -219,16 +213,12 @@ impl YearCalendar {
 
     /// The listed holiday days off.
     pub fn holidays(&self) -> impl Iterator<Item = &SpecialDay> {
-        self.days
-            .iter()
-            .filter(|d| d.kind == SpecialDayKind::Holiday)
+        self.days.iter().filter(|d| d.kind == SpecialDayKind::Holiday)
     }
 
     /// The listed make-up working days.
     pub fn makeup_workdays(&self) -> impl Iterator<Item = &SpecialDay> {
-        self.days
-            .iter()
-            .filter(|d| d.kind == SpecialDayKind::Workday)
+        self.days.iter().filter(|d| d.kind == SpecialDayKind::Workday)
     }
 
     /// The listed entry of a date, if any.
@@ -294,11 +284,7 @@ struct RawHoliday {
 
 /// Line number (1-based) of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
 /// Chinese message for a TOML error.
@@ -317,10 +303,7 @@ fn parse_date_field(s: &str, at: &str, errors: &mut Vec<String>) -> Option<Date>
     match s.trim().parse::<Date>() {
         Ok(d) if s.trim().len() == 10 => Some(d),
         _ => {
-            errors.push(format!(
-                "{at}：日期“{}”无法识别（应为 YYYY-MM-DD）",
-                s.trim()
-            ));
+            errors.push(format!("{at}：日期“{}”无法识别（应为 YYYY-MM-DD）", s.trim()));
             None
         }
     }
@@ -345,8 +328,7 @@ fn parse_date_field(s: &str, at: &str, errors: &mut Vec<String>) -> Option<Date>
 /// period too); each make-up working day must be a Saturday or Sunday. All problems are reported
 /// together, in Chinese.
 pub fn parse_year_toml(text: &str) -> Result<YearCalendar, CalendarError> {
-    let raw: RawYear =
-        toml::from_str(text).map_err(|e| CalendarError::one(toml_error("日历文件", text, &e)))?;
+    let raw: RawYear = toml::from_str(text).map_err(|e| CalendarError::one(toml_error("日历文件", text, &e)))?;
     let mut errors = Vec::new();
     let year = raw.year as i32;
     if raw.source.trim().is_empty() {
@@ -368,9 +350,7 @@ pub fn parse_year_toml(text: &str) -> Result<YearCalendar, CalendarError> {
                 if let Some(declared) = h.days
                     && declared != n
                 {
-                    errors.push(format!(
-                        "{at}：{from}至{to}共{n}天，与声明的天数{declared}不符"
-                    ));
+                    errors.push(format!("{at}：{from}至{to}共{n}天，与声明的天数{declared}不符"));
                 }
                 for day in a..=b {
                     entries.push(Entry {
@@ -488,19 +468,13 @@ pub fn parse_year_csv(year: i32, source: &str, text: &str) -> Result<YearCalenda
             continue;
         }
         if fields.len() != 3 {
-            errors.push(format!(
-                "{at}：应有3列（date,kind,name），实有{}列",
-                fields.len()
-            ));
+            errors.push(format!("{at}：应有3列（date,kind,name），实有{}列", fields.len()));
             continue;
         }
         let date = parse_date_field(&fields[0], &at, &mut errors);
         let kind = SpecialDayKind::from_code(&fields[1]);
         if kind.is_none() {
-            errors.push(format!(
-                "{at}：类型“{}”无效（应为 holiday 或 workday）",
-                fields[1]
-            ));
+            errors.push(format!("{at}：类型“{}”无效（应为 holiday 或 workday）", fields[1]));
         }
         if let (Some(date), Some(kind)) = (date, kind) {
             entries.push(Entry {
@@ -558,26 +532,17 @@ fn parse_hhmm(s: &str) -> Option<Time> {
 
 impl WorkingHours {
     /// Validates windows: at least one, each start before its end, sorted and not overlapping.
-    pub fn new(
-        windows: Vec<(Time, Time)>,
-        source: impl Into<String>,
-    ) -> Result<WorkingHours, CalendarError> {
+    pub fn new(windows: Vec<(Time, Time)>, source: impl Into<String>) -> Result<WorkingHours, CalendarError> {
         let mut errors = Vec::new();
         if windows.is_empty() {
             errors.push("工作时段至少应有一段".to_string());
         }
         for (i, (a, b)) in windows.iter().enumerate() {
             if a >= b {
-                errors.push(format!(
-                    "第{}段工作时段{a}—{b}：开始时间不早于结束时间",
-                    i + 1
-                ));
+                errors.push(format!("第{}段工作时段{a}—{b}：开始时间不早于结束时间", i + 1));
             }
             if i > 0 && windows[i - 1].1 > *a {
-                errors.push(format!(
-                    "第{}段工作时段{a}—{b}与前一段重叠或顺序颠倒",
-                    i + 1
-                ));
+                errors.push(format!("第{}段工作时段{a}—{b}与前一段重叠或顺序颠倒", i + 1));
             }
         }
         if !errors.is_empty() {
@@ -593,14 +558,8 @@ impl WorkingHours {
     pub fn standard() -> WorkingHours {
         WorkingHours {
             windows: vec![
-                (
-                    jiff::civil::time(9, 0, 0, 0),
-                    jiff::civil::time(12, 0, 0, 0),
-                ),
-                (
-                    jiff::civil::time(13, 0, 0, 0),
-                    jiff::civil::time(17, 30, 0, 0),
-                ),
+                (jiff::civil::time(9, 0, 0, 0), jiff::civil::time(12, 0, 0, 0)),
+                (jiff::civil::time(13, 0, 0, 0), jiff::civil::time(17, 30, 0, 0)),
             ],
             source: "默认作息时间".to_string(),
         }
@@ -613,8 +572,8 @@ impl WorkingHours {
     /// windows = ["09:00-12:00", "13:00-17:30"]
     /// ```
     pub fn parse_toml(text: &str) -> Result<WorkingHours, CalendarError> {
-        let raw: RawHours = toml::from_str(text)
-            .map_err(|e| CalendarError::one(toml_error("工作时段文件", text, &e)))?;
+        let raw: RawHours =
+            toml::from_str(text).map_err(|e| CalendarError::one(toml_error("工作时段文件", text, &e)))?;
         let mut windows = Vec::new();
         let mut errors = Vec::new();
         for (i, w) in raw.windows.iter().enumerate() {
@@ -623,10 +582,7 @@ impl WorkingHours {
                 .and_then(|(a, b)| Some((parse_hhmm(a)?, parse_hhmm(b)?)));
             match parsed {
                 Some(p) => windows.push(p),
-                None => errors.push(format!(
-                    "第{}段工作时段“{w}”无法识别（应为 09:00-12:00）",
-                    i + 1
-                )),
+                None => errors.push(format!("第{}段工作时段“{w}”无法识别（应为 09:00-12:00）", i + 1)),
             }
         }
         if !errors.is_empty() {
@@ -686,9 +642,7 @@ impl fmt::Debug for Index {
 }
 
 fn out_of_range(day: i32) -> ClockError {
-    ClockError::OutOfRange {
-        year: year_of_day(day),
-    }
+    ClockError::OutOfRange { year: year_of_day(day) }
 }
 
 impl Index {
@@ -757,11 +711,7 @@ impl Index {
     fn wd_day(&self, k: i64, near: i32) -> Result<i32, ClockError> {
         if k < 0 || k as usize >= self.wd.len() {
             // Ran off either end of the range: report the year we were heading for.
-            let year_day = if k < 0 {
-                FIRST_DAY - 1
-            } else {
-                END_DAY.max(near)
-            };
+            let year_day = if k < 0 { FIRST_DAY - 1 } else { END_DAY.max(near) };
             return Err(out_of_range(year_day));
         }
         Ok(self.wd[k as usize] as i32 + FIRST_DAY)
@@ -833,11 +783,7 @@ impl Index {
             return Ok(base);
         }
         let off = offset_in_day_us(us);
-        let pos: i64 = self
-            .windows
-            .iter()
-            .map(|&(a, b)| (off.min(b) - a).max(0))
-            .sum();
+        let pos: i64 = self.windows.iter().map(|&(a, b)| (off.min(b) - a).max(0)).sum();
         Ok(base + pos)
     }
 
@@ -883,12 +829,7 @@ impl Calendar {
         let mut map = BTreeMap::new();
         let mut errors = Vec::new();
         for y in years {
-            let checked = YearCalendar::new(
-                y.year,
-                y.source.clone(),
-                y.source_url.clone(),
-                y.days.clone(),
-            );
+            let checked = YearCalendar::new(y.year, y.source.clone(), y.source_url.clone(), y.days.clone());
             match checked {
                 Err(e) => errors.extend(e.messages),
                 Ok(c) => {
@@ -916,20 +857,14 @@ impl Calendar {
 
     /// A new calendar with `year` added or replaced.
     pub fn with_year(&self, year: YearCalendar) -> Result<Calendar, CalendarError> {
-        let mut years: Vec<YearCalendar> = self
-            .years
-            .values()
-            .filter(|y| y.year != year.year)
-            .cloned()
-            .collect();
+        let mut years: Vec<YearCalendar> = self.years.values().filter(|y| y.year != year.year).cloned().collect();
         years.push(year);
         Calendar::new(years, self.hours.clone())
     }
 
     /// A new calendar with other working-hour windows.
     pub fn with_working_hours(&self, hours: WorkingHours) -> Calendar {
-        Calendar::new(self.years.values().cloned().collect(), hours)
-            .expect("years were already valid")
+        Calendar::new(self.years.values().cloned().collect(), hours).expect("years were already valid")
     }
 
     /// Years that have data, ascending.
@@ -972,16 +907,12 @@ impl Calendar {
     /// The n-th working day after `date` (the date itself is not counted); `date` for n = 0.
     /// Example: 2026-09-30 + 5 = 2026-10-13.
     pub fn add_working_days(&self, date: Date, n: u32) -> Result<Date, ClockError> {
-        self.index
-            .nth_after(day_of_date(date), n as i64)
-            .map(date_of_day)
+        self.index.nth_after(day_of_date(date), n as i64).map(date_of_day)
     }
 
     /// The n-th working day before `date` (the date itself is not counted); `date` for n = 0.
     pub fn sub_working_days(&self, date: Date, n: u32) -> Result<Date, ClockError> {
-        self.index
-            .nth_before(day_of_date(date), n as i64)
-            .map(date_of_day)
+        self.index.nth_before(day_of_date(date), n as i64).map(date_of_day)
     }
 
     /// Working days `d` with `from < d ≤ to`; negative when `to` is before `from`.
@@ -1030,11 +961,7 @@ mod tests {
     const Y2026: &str = include_str!("../../../../data/calendar/2026.toml");
 
     fn cal2026() -> Calendar {
-        Calendar::new(
-            vec![parse_year_toml(Y2026).unwrap()],
-            WorkingHours::standard(),
-        )
-        .unwrap()
+        Calendar::new(vec![parse_year_toml(Y2026).unwrap()], WorkingHours::standard()).unwrap()
     }
 
     #[test]
@@ -1064,23 +991,12 @@ mod tests {
         assert!(m.contains("第4行：调休上班日2027-01-04是星期一"), "{m}");
         assert!(m.contains("第5行：日期2026-12-31不在2027年内"), "{m}");
         assert!(m.contains("第6行：类型“rest”无效"), "{m}");
-        assert!(
-            m.contains("第7行：日期2027-01-01重复（已见于第2行）"),
-            "{m}"
-        );
-        assert!(
-            m.contains("第8行：法定节假日2027-01-02须填写节日名称"),
-            "{m}"
-        );
+        assert!(m.contains("第7行：日期2027-01-01重复（已见于第2行）"), "{m}");
+        assert!(m.contains("第8行：法定节假日2027-01-02须填写节日名称"), "{m}");
         assert!(m.contains("第9行：应有3列"), "{m}");
         assert_eq!(err.messages.len(), 7, "{m}");
         // The quoted row 12 (a Saturday) is fine on its own.
-        let ok = parse_year_csv(
-            2027,
-            "test",
-            "date,kind,name\n\"2027-02-06\",\"workday\",\"春节\"\n",
-        )
-        .unwrap();
+        let ok = parse_year_csv(2027, "test", "date,kind,name\n\"2027-02-06\",\"workday\",\"春节\"\n").unwrap();
         assert_eq!(ok.days[0].kind, SpecialDayKind::Workday);
     }
 
@@ -1099,10 +1015,7 @@ mod tests {
         let err = parse_year_csv(2027, "t", "day,type\n2027-01-01,holiday,元旦\n").unwrap_err();
         assert!(err.messages[0].starts_with("第1行：表头应为"), "{err}");
         assert!(parse_year_csv(2027, "t", "").is_err());
-        assert!(
-            parse_year_csv(2027, "t", "date,kind,name\n").is_err(),
-            "no rows"
-        );
+        assert!(parse_year_csv(2027, "t", "date,kind,name\n").is_err(), "no rows");
     }
 
     #[test]
@@ -1126,10 +1039,7 @@ makeup_workdays = ["2026-02-16"]
         assert!(m.contains("调休上班日2026-02-16是星期一"), "{m}");
         assert!(m.contains("已在“春节”列为法定节假日"), "{m}");
         let err = parse_year_toml("year = 2026\nsource = \"x\"\nholidays = []\n").unwrap_err();
-        assert!(
-            err.messages[0].starts_with("日历文件第3行格式错误"),
-            "{err}"
-        );
+        assert!(err.messages[0].starts_with("日历文件第3行格式错误"), "{err}");
     }
 
     #[test]
@@ -1149,10 +1059,7 @@ makeup_workdays = ["2026-02-16"]
 
     #[test]
     fn working_hours_parse_and_validate() {
-        let h = WorkingHours::parse_toml(
-            "source = \"x\"\nwindows = [\"09:00-12:00\", \"13:00–17:30\"]\n",
-        )
-        .unwrap();
+        let h = WorkingHours::parse_toml("source = \"x\"\nwindows = [\"09:00-12:00\", \"13:00–17:30\"]\n").unwrap();
         assert_eq!(h.daily(), SignedDuration::from_mins(450));
         assert!(WorkingHours::parse_toml("windows = [\"13:00-12:00\"]").is_err());
         assert!(WorkingHours::parse_toml("windows = [\"09:00-12:00\", \"11:00-13:00\"]").is_err());

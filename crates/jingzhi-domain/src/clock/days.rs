@@ -137,11 +137,7 @@ pub(crate) fn year_mask(from_day: i32, to_day: i32) -> u128 {
     let ya = (year_of_day(a) - FIRST_YEAR).clamp(0, 99) as u32;
     let yb = (year_of_day(b) - FIRST_YEAR).clamp(0, 99) as u32;
     let width = yb - ya + 1;
-    let ones = if width >= 128 {
-        u128::MAX
-    } else {
-        (1u128 << width) - 1
-    };
+    let ones = if width >= 128 { u128::MAX } else { (1u128 << width) - 1 };
     ones << ya
 }
 
@@ -164,10 +160,7 @@ mod tests {
         for day in days_from_civil(1999, 12, 1)..END_DAY + 40 {
             assert_eq!(day_of_date(d), day, "{d}");
             assert_eq!(date_of_day(day), d);
-            assert_eq!(
-                weekday_of_day(day),
-                d.weekday().to_monday_zero_offset() as u32
-            );
+            assert_eq!(weekday_of_day(day), d.weekday().to_monday_zero_offset() as u32);
             d = d.tomorrow().unwrap();
         }
     }
@@ -185,10 +178,7 @@ mod tests {
                 let ts = ts_of_us(us);
                 assert_eq!(crate::time::civil_date(ts), date_of_day(day_of_us(us)));
             }
-            assert_eq!(
-                ts_of_us(end_of_day_us(day)),
-                crate::time::end_of_day(date_of_day(day))
-            );
+            assert_eq!(ts_of_us(end_of_day_us(day)), crate::time::end_of_day(date_of_day(day)));
             day += 7;
         }
     }
@@ -211,10 +201,7 @@ mod tests {
             years_in_mask(year_mask(d(2026, 12, 30), d(2027, 1, 2))),
             vec![2026, 2027]
         );
-        assert_eq!(
-            years_in_mask(year_mask(d(2026, 5, 1), d(2026, 5, 1))),
-            vec![2026]
-        );
+        assert_eq!(years_in_mask(year_mask(d(2026, 5, 1), d(2026, 5, 1))), vec![2026]);
         assert_eq!(
             years_in_mask(year_mask(d(2026, 5, 1), d(2024, 5, 1))),
             vec![2024, 2025, 2026]

@@ -84,11 +84,7 @@ impl Suspension {
         }
     }
 
-    pub fn open(
-        start: Timestamp,
-        reason: impl Into<String>,
-        approver: impl Into<String>,
-    ) -> Suspension {
+    pub fn open(start: Timestamp, reason: impl Into<String>, approver: impl Into<String>) -> Suspension {
         Suspension {
             start,
             end: None,
@@ -319,11 +315,7 @@ fn day_in_range(d: i64) -> Result<i32, ClockError> {
 fn months_in_range(day: i32, months: i64) -> Result<i32, ClockError> {
     if months.abs() > 12 * 200 {
         return Err(ClockError::OutOfRange {
-            year: if months > 0 {
-                LAST_YEAR + 1
-            } else {
-                FIRST_YEAR - 1
-            },
+            year: if months > 0 { LAST_YEAR + 1 } else { FIRST_YEAR - 1 },
         });
     }
     day_in_range(add_months(day, months) as i64)
@@ -360,10 +352,7 @@ pub(crate) fn core(
     let mut ext_main: i64 = 0;
     let mut ext_days: i64 = 0;
     if !extensions.is_empty() {
-        let policy = rule
-            .extension
-            .as_ref()
-            .ok_or(ClockError::ExtensionNotAllowed)?;
+        let policy = rule.extension.as_ref().ok_or(ClockError::ExtensionNotAllowed)?;
         if let Some(max) = policy.max_count
             && extensions.len() > max as usize
         {
@@ -572,13 +561,9 @@ pub(crate) fn core(
             let k = ds.length as i64;
             Some(match ds.unit {
                 ClockUnit::WorkingDays => start_of_day_us(ix.kth_on_or_before(due_day, k)?),
-                ClockUnit::NaturalDays | ClockUnit::NaturalMonths => {
-                    start_of_day_us(due_day - (k - 1) as i32)
-                }
+                ClockUnit::NaturalDays | ClockUnit::NaturalMonths => start_of_day_us(due_day - (k - 1) as i32),
                 ClockUnit::Hours => due_us - hours_us(k),
-                ClockUnit::WorkingHours => {
-                    ix.instant_at_work((ix.cumwork(due_us)? - hours_us(k)).max(0))?
-                }
+                ClockUnit::WorkingHours => ix.instant_at_work((ix.cumwork(due_us)? - hours_us(k)).max(0))?,
             })
         }
         _ => None,
@@ -690,8 +675,7 @@ pub fn compute(
         anchor_at: input.anchor,
         due_at: ts_of_us(c.due_us),
         due_date: date_of_day(c.due_day),
-        rolled_from: (c.raw_due_day != c.due_day)
-            .then(|| (date_of_day(c.raw_due_day), ix.kind(c.raw_due_day))),
+        rolled_from: (c.raw_due_day != c.due_day).then(|| (date_of_day(c.raw_due_day), ix.kind(c.raw_due_day))),
         due_soon_from: c.due_soon_from_us.map(ts_of_us),
         state,
         now,
@@ -758,15 +742,7 @@ pub fn relief_periods_lapse(
         let rule = rules
             .get(code)
             .ok_or_else(|| ClockError::UnknownRule(code.to_string()))?;
-        let c = core(
-            rule,
-            cal,
-            decision_received.as_microsecond(),
-            &[],
-            &[],
-            0,
-            None,
-        )?;
+        let c = core(rule, cal, decision_received.as_microsecond(), &[], &[], 0, None)?;
         latest = latest.max(Some(c.due_us));
     }
     Ok(ts_of_us(latest.unwrap_or_default()))
@@ -847,10 +823,7 @@ impl Deadline {
             .iter()
             .filter(|a| a.effect == SuspensionEffect::AfterDue)
         {
-            s.push_str(&format!(
-                "，{}开始时期限已届满，不予扣除",
-                period_of(&a.reason)
-            ));
+            s.push_str(&format!("，{}开始时期限已届满，不予扣除", period_of(&a.reason)));
         }
         for e in &self.extensions {
             let who = if e.approver.trim().is_empty() {

@@ -46,16 +46,16 @@ mod surcharge;
 mod sweep;
 
 pub use calendar::{
-    Calendar, CalendarError, DayKind, SpecialDay, SpecialDayKind, WorkingHours, YearCalendar,
-    parse_year_csv, parse_year_toml,
+    Calendar, CalendarError, DayKind, SpecialDay, SpecialDayKind, WorkingHours, YearCalendar, parse_year_csv,
+    parse_year_toml,
 };
 pub use engine::{
-    AppliedExtension, AppliedSuspension, ClockInput, ClockState, Deadline, Extension, Provisional,
-    Shift, Suspension, SuspensionEffect, compute, relief_periods_lapse, zh_duration,
+    AppliedExtension, AppliedSuspension, ClockInput, ClockState, Deadline, Extension, Provisional, Shift, Suspension,
+    SuspensionEffect, compute, relief_periods_lapse, zh_duration,
 };
 pub use rules::{
-    AnchorEvent, ClockKind, ClockRule, ClockUnit, CountingRule, Direction, DueSoon,
-    ExtensionPolicy, Obligor, RuleSet, RulesError, SuspensionPolicy,
+    AnchorEvent, ClockKind, ClockRule, ClockUnit, CountingRule, Direction, DueSoon, ExtensionPolicy, Obligor, RuleSet,
+    RulesError, SuspensionPolicy,
 };
 pub use surcharge::{SURCHARGE_PERCENT_PER_DAY, Surcharge, late_payment_surcharge};
 pub use sweep::{ItemStatus, OpenItem, SweepSummary, Sweeper, sweep};
@@ -80,11 +80,7 @@ pub enum ClockError {
     #[error("延长次数超过上限（至多{max}次）")]
     TooManyExtensions { max: u32 },
     #[error("第{index}次延长超过单次上限{}", .unit.amount(.max))]
-    ExtensionTooLong {
-        index: usize,
-        max: u32,
-        unit: ClockUnit,
-    },
+    ExtensionTooLong { index: usize, max: u32, unit: ClockUnit },
     #[error("第{index}次延长的单位“{}”不适用于该期限", .unit.label())]
     ExtensionUnit { index: usize, unit: ClockUnit },
     #[error("第{index}次延长的长度为0")]
@@ -128,13 +124,10 @@ pub fn default_calendar() -> Calendar {
         ("2026", include_str!("../../../../data/calendar/2026.toml")),
     ]
     .into_iter()
-    .map(|(y, text)| {
-        parse_year_toml(text).unwrap_or_else(|e| panic!("data/calendar/{y}.toml is invalid:\n{e}"))
-    })
+    .map(|(y, text)| parse_year_toml(text).unwrap_or_else(|e| panic!("data/calendar/{y}.toml is invalid:\n{e}")))
     .collect();
-    let hours =
-        WorkingHours::parse_toml(include_str!("../../../../data/calendar/working-hours.toml"))
-            .unwrap_or_else(|e| panic!("data/calendar/working-hours.toml is invalid:\n{e}"));
+    let hours = WorkingHours::parse_toml(include_str!("../../../../data/calendar/working-hours.toml"))
+        .unwrap_or_else(|e| panic!("data/calendar/working-hours.toml is invalid:\n{e}"));
     Calendar::new(years, hours).unwrap_or_else(|e| panic!("shipped calendar is invalid:\n{e}"))
 }
 
@@ -167,11 +160,7 @@ mod tests {
                     "glossary lacks `{code}` ({})",
                     t.name
                 );
-                assert!(
-                    section.contains(label),
-                    "glossary lacks label {label} ({})",
-                    t.name
-                );
+                assert!(section.contains(label), "glossary lacks label {label} ({})", t.name);
             }
         }
     }
@@ -186,11 +175,7 @@ mod tests {
                 "glossary lacks rule `{}`",
                 r.code
             );
-            assert!(
-                section.contains(&r.name),
-                "glossary lacks rule name {}",
-                r.name
-            );
+            assert!(section.contains(&r.name), "glossary lacks rule name {}", r.name);
             assert!(
                 doc.contains(&format!("`{}`", r.code)),
                 "docs/clocks.md lacks rule `{}`",

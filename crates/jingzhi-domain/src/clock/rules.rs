@@ -277,21 +277,11 @@ struct RawExtension {
 }
 
 fn codes_of<T: crate::Coded>() -> String {
-    T::all()
-        .iter()
-        .map(|v| v.code())
-        .collect::<Vec<_>>()
-        .join("、")
+    T::all().iter().map(|v| v.code()).collect::<Vec<_>>().join("、")
 }
 
 /// Parses a code of a coded enum, or records a Chinese error naming the rule.
-fn coded<T: crate::Coded>(
-    at: &str,
-    field: &str,
-    what: &str,
-    code: &str,
-    errors: &mut Vec<String>,
-) -> Option<T> {
+fn coded<T: crate::Coded>(at: &str, field: &str, what: &str, code: &str, errors: &mut Vec<String>) -> Option<T> {
     let v = T::from_code(code.trim());
     if v.is_none() {
         errors.push(format!(
@@ -320,10 +310,7 @@ fn roles(at: &str, what: &str, codes: &[String], errors: &mut Vec<String>) -> Ve
         .filter_map(|c| {
             let r = Role::from_code(c.trim());
             if r.is_none() {
-                errors.push(format!(
-                    "{at}：{what}的角色“{c}”不存在（应为 {}）",
-                    codes_of::<Role>()
-                ));
+                errors.push(format!("{at}：{what}的角色“{c}”不存在（应为 {}）", codes_of::<Role>()));
             }
             r
         })
@@ -332,8 +319,7 @@ fn roles(at: &str, what: &str, codes: &[String], errors: &mut Vec<String>) -> Ve
 
 fn valid_code(code: &str) -> bool {
     let mut chars = code.chars();
-    matches!(chars.next(), Some('a'..='z'))
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    matches!(chars.next(), Some('a'..='z')) && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn convert(raw: RawRule, errors: &mut Vec<String>) -> Option<ClockRule> {
@@ -345,9 +331,7 @@ fn convert(raw: RawRule, errors: &mut Vec<String>) -> Option<ClockRule> {
     };
     let at = at.as_str();
     if !valid_code(&raw.code) {
-        errors.push(format!(
-            "{at}：代码须由小写字母、数字和下划线组成，并以字母开头"
-        ));
+        errors.push(format!("{at}：代码须由小写字母、数字和下划线组成，并以字母开头"));
     }
     if raw.name.trim().is_empty() {
         errors.push(format!("{at}：缺少中文名称（name）"));
@@ -384,9 +368,14 @@ fn convert(raw: RawRule, errors: &mut Vec<String>) -> Option<ClockRule> {
     let due_soon = raw.due_soon.as_ref().and_then(|d| {
         let u = coded::<ClockUnit>(at, "due_soon.unit", "提醒单位", &d.unit, errors)?;
         if u == ClockUnit::NaturalMonths {
-            errors.push(format!("{at}：即将到期提醒不能以月计（due_soon.unit 应为 natural_days、working_days、hours 或 working_hours）"));
+            errors.push(format!(
+                "{at}：即将到期提醒不能以月计（due_soon.unit 应为 natural_days、working_days、hours 或 working_hours）"
+            ));
         }
-        Some(DueSoon { length: positive(at, "提醒长度（due_soon.length）", d.length, errors), unit: u })
+        Some(DueSoon {
+            length: positive(at, "提醒长度（due_soon.length）", d.length, errors),
+            unit: u,
+        })
     });
     let suspension = raw.suspension.as_ref().map(|s| SuspensionPolicy {
         approvers: roles(at, "中止（suspension）", &s.approvers, errors),
@@ -409,8 +398,7 @@ fn convert(raw: RawRule, errors: &mut Vec<String>) -> Option<ClockRule> {
         })
     });
 
-    let (unit, anchor, kind, obligor, direction, counting) =
-        (unit?, anchor?, kind?, obligor?, direction?, counting?);
+    let (unit, anchor, kind, obligor, direction, counting) = (unit?, anchor?, kind?, obligor?, direction?, counting?);
     // Combinations.
     match (unit.is_day_based(), counting) {
         (true, CountingRule::ExactInstant) => errors.push(format!(
@@ -442,8 +430,7 @@ fn convert(raw: RawRule, errors: &mut Vec<String>) -> Option<ClockRule> {
         errors.push(format!("{at}：等待期不设即将到期提醒（due_soon）"));
     }
     if let Some(e) = &extension {
-        let ok = e.unit == unit
-            || (unit == ClockUnit::NaturalMonths && e.unit == ClockUnit::NaturalDays);
+        let ok = e.unit == unit || (unit == ClockUnit::NaturalMonths && e.unit == ClockUnit::NaturalDays);
         if !ok {
             errors.push(format!(
                 "{at}：延长单位“{}”不适用于以{}计的期限（应与期限单位相同；以月计的期限也可按自然日延长）",
@@ -575,9 +562,8 @@ mod tests {
         let err = one(&OK.replace("working_days", "weeks")).unwrap_err();
         assert_eq!(err.messages.len(), 1, "{err}");
         assert!(
-            err.messages[0].starts_with(
-                "规则 x_5wd（测试）：未知的期限单位“weeks”（unit 应为 working_days、natural_days"
-            ),
+            err.messages[0]
+                .starts_with("规则 x_5wd（测试）：未知的期限单位“weeks”（unit 应为 working_days、natural_days"),
             "{err}"
         );
     }
@@ -586,42 +572,24 @@ mod tests {
     fn bad_combinations_are_refused() {
         let cases = [
             (OK.replace("length = 5", "length = 0"), "期限长度"),
-            (
-                OK.replace("case_filed", "case_opened"),
-                "未知的起算事件“case_opened”",
-            ),
-            (
-                format!("{OK}rolling = true\n"),
-                "只有以自然日、月计的期限可以顺延",
-            ),
-            (
-                format!("{OK}counting = \"exact_instant\"\n"),
-                "不能即时起算",
-            ),
-            (
-                OK.replace("confirmed = true", "confirmed = false"),
-                "须在 note 中说明",
-            ),
+            (OK.replace("case_filed", "case_opened"), "未知的起算事件“case_opened”"),
+            (format!("{OK}rolling = true\n"), "只有以自然日、月计的期限可以顺延"),
+            (format!("{OK}counting = \"exact_instant\"\n"), "不能即时起算"),
+            (OK.replace("confirmed = true", "confirmed = false"), "须在 note 中说明"),
             (
                 format!("{OK}suspension = {{ approvers = [\"chief\"] }}\n"),
                 "角色“chief”不存在",
             ),
             (
-                format!(
-                    "{OK}extension = {{ approvers = [\"team_leader\"], unit = \"natural_days\" }}\n"
-                ),
+                format!("{OK}extension = {{ approvers = [\"team_leader\"], unit = \"natural_days\" }}\n"),
                 "延长单位“natural_days”不适用于以工作日计的期限",
             ),
             (
-                format!(
-                    "{OK}direction = \"before\"\nextension = {{ approvers = [\"team_leader\"] }}\n"
-                ),
+                format!("{OK}direction = \"before\"\nextension = {{ approvers = [\"team_leader\"] }}\n"),
                 "不能中止或延长",
             ),
             (
-                format!(
-                    "{OK}kind = \"waiting_period\"\ndue_soon = {{ length = 1, unit = \"working_days\" }}\n"
-                ),
+                format!("{OK}kind = \"waiting_period\"\ndue_soon = {{ length = 1, unit = \"working_days\" }}\n"),
                 "等待期不设即将到期提醒",
             ),
             (
@@ -637,9 +605,6 @@ mod tests {
         let err = RuleSet::from_toml(&format!("[[rule]]\n{OK}\n[[rule]]\n{OK}")).unwrap_err();
         assert!(err.to_string().contains("代码重复"), "{err}");
         let err = one(&format!("{OK}lenght = 5\n")).unwrap_err();
-        assert!(
-            err.to_string().starts_with("规则文件第9行格式错误"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("规则文件第9行格式错误"), "{err}");
     }
 }

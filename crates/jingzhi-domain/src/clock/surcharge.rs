@@ -44,12 +44,7 @@ fn yuan(fen: u64) -> String {
 ///   open pause runs through `as_of`): the days on which a 复议 or 诉讼 was pending at any time are
 ///   not charged — the reading most favourable to the party, since over-charging is unlawful.
 /// - The amount is rounded down to the fen and capped at the fine.
-pub fn late_payment_surcharge(
-    fine_fen: u64,
-    due_date: Date,
-    as_of: Date,
-    pauses: &[Suspension],
-) -> Surcharge {
+pub fn late_payment_surcharge(fine_fen: u64, due_date: Date, as_of: Date, pauses: &[Suspension]) -> Surcharge {
     let first = day_of_date(due_date) + 1;
     let last = day_of_date(as_of);
     let overdue = (last - first + 1).max(0) as u32;
@@ -57,10 +52,7 @@ pub fn late_payment_surcharge(
         .iter()
         .map(|p| {
             let a = day_of_us(p.start.as_microsecond()).max(first);
-            let b = p
-                .end
-                .map_or(last, |e| day_of_us(e.as_microsecond()))
-                .min(last);
+            let b = p.end.map_or(last, |e| day_of_us(e.as_microsecond())).min(last);
             (a, b)
         })
         .filter(|(a, b)| a <= b)
@@ -147,10 +139,7 @@ mod tests {
         );
         // 33 days = 99 %, 34 days = 102 % → capped at 500元.
         let s = late_payment_surcharge(50_000, date(2026, 10, 8), date(2026, 11, 10), &[]);
-        assert_eq!(
-            (s.counted_days, s.amount_fen, s.capped),
-            (33, 49_500, false)
-        );
+        assert_eq!((s.counted_days, s.amount_fen, s.capped), (33, 49_500, false));
         let s = late_payment_surcharge(50_000, date(2026, 10, 8), date(2026, 11, 11), &[]);
         assert_eq!((s.counted_days, s.amount_fen, s.capped), (34, 50_000, true));
         assert!(
@@ -199,15 +188,9 @@ mod tests {
         let s = late_payment_surcharge(50_000, date(2026, 10, 8), date(2026, 11, 1), &open);
         assert_eq!((s.counted_days, s.paused_days), (11, 13));
         // A pause before the due date changes nothing.
-        let early = [Suspension::closed(
-            t("2026-09-01"),
-            t("2026-09-05"),
-            "复议",
-            "甲",
-        )];
+        let early = [Suspension::closed(t("2026-09-01"), t("2026-09-05"), "复议", "甲")];
         assert_eq!(
-            late_payment_surcharge(50_000, date(2026, 10, 8), date(2026, 11, 1), &early)
-                .counted_days,
+            late_payment_surcharge(50_000, date(2026, 10, 8), date(2026, 11, 1), &early).counted_days,
             24
         );
     }

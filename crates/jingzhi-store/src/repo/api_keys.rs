@@ -20,7 +20,8 @@ pub struct ApiKeyRow {
     pub active: bool,
 }
 
-const COLS: &str = "id, prefix, key_hash, name, org_id, roles, created_by, created_at, expires_at, last_used_at, active";
+const COLS: &str =
+    "id, prefix, key_hash, name, org_id, roles, created_by, created_at, expires_at, last_used_at, active";
 
 fn from_row(r: &Row) -> ApiKeyRow {
     ApiKeyRow {
@@ -54,22 +55,40 @@ pub fn insert(
     c.insert_id(
         "INSERT INTO api_key (prefix, key_hash, name, org_id, roles, created_by, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        params![prefix, key_hash, name, org_id, roles.join(","), created_by, now, expires_at],
+        params![
+            prefix,
+            key_hash,
+            name,
+            org_id,
+            roles.join(","),
+            created_by,
+            now,
+            expires_at
+        ],
     )
 }
 
 pub fn find_by_prefix(c: &mut dyn Conn, prefix: &str) -> Result<Option<ApiKeyRow>> {
-    Ok(c.query_opt(&format!("SELECT {COLS} FROM api_key WHERE prefix = $1"), params![prefix])?
-        .as_ref()
-        .map(from_row))
+    Ok(c.query_opt(
+        &format!("SELECT {COLS} FROM api_key WHERE prefix = $1"),
+        params![prefix],
+    )?
+    .as_ref()
+    .map(from_row))
 }
 
 pub fn list(c: &mut dyn Conn) -> Result<Vec<ApiKeyRow>> {
-    Ok(c.query(&format!("SELECT {COLS} FROM api_key ORDER BY id"), &[])?.iter().map(from_row).collect())
+    Ok(c.query(&format!("SELECT {COLS} FROM api_key ORDER BY id"), &[])?
+        .iter()
+        .map(from_row)
+        .collect())
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<ApiKeyRow> {
-    Ok(from_row(&c.query_one(&format!("SELECT {COLS} FROM api_key WHERE id = $1"), params![id])?))
+    Ok(from_row(&c.query_one(
+        &format!("SELECT {COLS} FROM api_key WHERE id = $1"),
+        params![id],
+    )?))
 }
 
 pub fn set_active(c: &mut dyn Conn, id: i64, active: bool) -> Result<()> {

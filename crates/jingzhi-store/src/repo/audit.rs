@@ -19,7 +19,10 @@ pub struct NewAudit<'a> {
 }
 
 pub fn append(c: &mut dyn Conn, e: NewAudit<'_>) -> Result<AuditRecord> {
-    let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{}", dialect::for_update(c.backend()));
+    let sql = format!(
+        "SELECT seq, hash FROM audit_head WHERE id = 1{}",
+        dialect::for_update(c.backend())
+    );
     let head = c.query_one(&sql, &[])?;
     let mut r = AuditRecord {
         seq: head.i64(0) + 1,
@@ -54,7 +57,10 @@ pub fn append(c: &mut dyn Conn, e: NewAudit<'_>) -> Result<AuditRecord> {
             &r.hash
         ],
     )?;
-    c.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", params![r.seq, &r.hash])?;
+    c.execute(
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        params![r.seq, &r.hash],
+    )?;
     Ok(r)
 }
 

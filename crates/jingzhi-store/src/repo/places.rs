@@ -27,10 +27,13 @@ fn street_from(r: &Row) -> Street {
 }
 
 pub fn list_streets(c: &mut dyn Conn) -> Result<Vec<Street>> {
-    Ok(c.query("SELECT code, name, kind, district_code FROM street WHERE active ORDER BY code", &[])?
-        .iter()
-        .map(street_from)
-        .collect())
+    Ok(c.query(
+        "SELECT code, name, kind, district_code FROM street WHERE active ORDER BY code",
+        &[],
+    )?
+    .iter()
+    .map(street_from)
+    .collect())
 }
 
 pub fn get_street(c: &mut dyn Conn, code: &str) -> Result<Street> {
@@ -110,13 +113,19 @@ pub fn update_org(c: &mut dyn Conn, id: i64, f: &OrgFields, active: bool, now: T
 }
 
 pub fn get_org(c: &mut dyn Conn, id: i64) -> Result<OrgUnit> {
-    Ok(org_from(&c.query_one(&format!("SELECT {ORG_COLS} FROM org_unit WHERE id = $1"), params![id])?))
+    Ok(org_from(&c.query_one(
+        &format!("SELECT {ORG_COLS} FROM org_unit WHERE id = $1"),
+        params![id],
+    )?))
 }
 
 pub fn find_org_by_code(c: &mut dyn Conn, code: &str) -> Result<Option<OrgUnit>> {
-    Ok(c.query_opt(&format!("SELECT {ORG_COLS} FROM org_unit WHERE code = $1"), params![code])?
-        .as_ref()
-        .map(org_from))
+    Ok(c.query_opt(
+        &format!("SELECT {ORG_COLS} FROM org_unit WHERE code = $1"),
+        params![code],
+    )?
+    .as_ref()
+    .map(org_from))
 }
 
 /// All org units, tree order (parents before children, then by code).
@@ -208,9 +217,12 @@ pub fn get_compound(c: &mut dyn Conn, id: i64) -> Result<Compound> {
 }
 
 pub fn find_compound_by_code(c: &mut dyn Conn, code: &str) -> Result<Option<Compound>> {
-    Ok(c.query_opt(&format!("SELECT {COMPOUND_COLS} FROM compound WHERE code = $1"), params![code])?
-        .as_ref()
-        .map(compound_from))
+    Ok(c.query_opt(
+        &format!("SELECT {COMPOUND_COLS} FROM compound WHERE code = $1"),
+        params![code],
+    )?
+    .as_ref()
+    .map(compound_from))
 }
 
 /// Compounds, optionally of one street or one property company.

@@ -5,7 +5,8 @@ use crate::{Conn, Result, params};
 use jiff::Timestamp;
 
 pub fn get(c: &mut dyn Conn, key: &str) -> Result<Option<String>> {
-    Ok(c.query_opt("SELECT value FROM setting WHERE key = $1", params![key])?.map(|r| r.text(0)))
+    Ok(c.query_opt("SELECT value FROM setting WHERE key = $1", params![key])?
+        .map(|r| r.text(0)))
 }
 
 pub fn set(c: &mut dyn Conn, key: &str, value: &str, now: Timestamp) -> Result<()> {

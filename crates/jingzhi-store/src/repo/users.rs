@@ -71,7 +71,10 @@ pub fn insert(c: &mut dyn Conn, u: &NewUser, now: Timestamp) -> Result<i64> {
 pub fn set_roles(c: &mut dyn Conn, user_id: i64, roles: &[Role]) -> Result<()> {
     c.execute("DELETE FROM user_role WHERE user_id = $1", params![user_id])?;
     for r in roles {
-        c.execute("INSERT INTO user_role (user_id, role) VALUES ($1, $2)", params![user_id, r.code()])?;
+        c.execute(
+            "INSERT INTO user_role (user_id, role) VALUES ($1, $2)",
+            params![user_id, r.code()],
+        )?;
     }
     Ok(())
 }
@@ -104,7 +107,10 @@ pub fn get(c: &mut dyn Conn, id: i64) -> Result<User> {
 }
 
 pub fn find_by_username(c: &mut dyn Conn, username: &str) -> Result<Option<User>> {
-    match c.query_opt(&format!("SELECT {COLS} FROM app_user WHERE username = $1"), params![username])? {
+    match c.query_opt(
+        &format!("SELECT {COLS} FROM app_user WHERE username = $1"),
+        params![username],
+    )? {
         None => Ok(None),
         Some(r) => {
             let roles = roles_of(c, r.i64(0))?;
@@ -115,7 +121,10 @@ pub fn find_by_username(c: &mut dyn Conn, username: &str) -> Result<Option<User>
 
 /// The stored Argon2id PHC string.
 pub fn password_hash(c: &mut dyn Conn, id: i64) -> Result<String> {
-    Ok(c.query_one("SELECT password_hash FROM app_user WHERE id = $1", params![id])?.text(0))
+    Ok(
+        c.query_one("SELECT password_hash FROM app_user WHERE id = $1", params![id])?
+            .text(0),
+    )
 }
 
 pub fn set_password(c: &mut dyn Conn, id: i64, hash: &str, must_change: bool, now: Timestamp) -> Result<()> {

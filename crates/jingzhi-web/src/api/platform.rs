@@ -126,7 +126,11 @@ pub struct NewOrg {
 
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "platform", request_body = NewOrg, responses(
     (status = 201, body = OrgDto), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
-async fn create_org(State(s): State<WebState>, ApiUser(a): ApiUser, Json(b): Json<NewOrg>) -> ApiResult<(StatusCode, Json<OrgDto>)> {
+async fn create_org(
+    State(s): State<WebState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<NewOrg>,
+) -> ApiResult<(StatusCode, Json<OrgDto>)> {
     let app = s.app.clone();
     let input = OrgInput {
         parent_id: b.parent_id,
@@ -248,10 +252,16 @@ pub struct CreatedUser {
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "platform", request_body = NewUser, responses(
     (status = 201, body = CreatedUser), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
-async fn create_user(State(s): State<WebState>, ApiUser(a): ApiUser, Json(b): Json<NewUser>) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
+async fn create_user(
+    State(s): State<WebState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<NewUser>,
+) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
     let mut roles = Vec::new();
     for r in &b.roles {
-        roles.push(Role::from_code(r).ok_or_else(|| jingzhi_app::AppError::field("roles", format!("未知的角色代码：{r}")))?);
+        roles.push(
+            Role::from_code(r).ok_or_else(|| jingzhi_app::AppError::field("roles", format!("未知的角色代码：{r}")))?,
+        );
     }
     let input = UserInput {
         username: b.username,
@@ -263,7 +273,13 @@ async fn create_user(State(s): State<WebState>, ApiUser(a): ApiUser, Json(b): Js
     };
     let app = s.app.clone();
     let c = blocking(move || app.create_user(&a, &input)).await?;
-    Ok((StatusCode::CREATED, Json(CreatedUser { id: c.id, temporary_password: c.temporary_password })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUser {
+            id: c.id,
+            temporary_password: c.temporary_password,
+        }),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -298,9 +314,19 @@ pub struct AuditDto {
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "platform", params(AuditParams), responses(
     (status = 200, description = "Newest first", body = Vec<AuditDto>), (status = 403, body = ApiErrorBody)))]
-async fn list_audit(State(s): State<WebState>, ApiUser(a): ApiUser, Query(p): Query<AuditParams>) -> ApiResult<Json<Vec<AuditDto>>> {
+async fn list_audit(
+    State(s): State<WebState>,
+    ApiUser(a): ApiUser,
+    Query(p): Query<AuditParams>,
+) -> ApiResult<Json<Vec<AuditDto>>> {
     let app = s.app.clone();
-    let f = AuditFilter { entity: p.entity, entity_id: p.entity_id, actor_user_id: None, action_prefix: p.action, before_seq: p.before };
+    let f = AuditFilter {
+        entity: p.entity,
+        entity_id: p.entity_id,
+        actor_user_id: None,
+        action_prefix: p.action,
+        before_seq: p.before,
+    };
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     let rows = blocking(move || app.list_audit(&a, &f, limit)).await?;
     Ok(Json(

@@ -28,10 +28,16 @@ fn xlsx_response(filename: &str, sheet: Sheet) -> Result<Response, WebError> {
         tracing::error!(error = %e, "xlsx");
         WebError(AppError::new(ErrorCode::Internal))
     })?;
-    let disposition = format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}", crate::extract::urlencode(filename));
+    let disposition = format!(
+        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        crate::extract::urlencode(filename)
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
@@ -54,7 +60,11 @@ pub async fn index(State(s): State<WebState>, User(a): User) -> Result<Response,
     forced_change(&a)?;
     let mut links = Vec::new();
     if a.can(Resource::OrgUnit, Action::View) {
-        links.push(("/admin/orgs", "组织机构", "区局、街镇执法队、指挥中心、管理部门、物业服务企业、居委会、网格"));
+        links.push((
+            "/admin/orgs",
+            "组织机构",
+            "区局、街镇执法队、指挥中心、管理部门、物业服务企业、居委会、网格",
+        ));
     }
     if a.can(Resource::Compound, Action::View) {
         links.push(("/admin/compounds", "小区", "住宅小区及其物业服务企业、坐标"));
@@ -63,7 +73,11 @@ pub async fn index(State(s): State<WebState>, User(a): User) -> Result<Response,
         links.push(("/admin/users", "用户", "账户、角色、执法证号、停用与重置密码"));
     }
     if a.can(Resource::ApiKey, Action::View) {
-        links.push(("/admin/api-keys", "接口密钥", "12345平台、Open311等机器客户端的访问密钥"));
+        links.push((
+            "/admin/api-keys",
+            "接口密钥",
+            "12345平台、Open311等机器客户端的访问密钥",
+        ));
     }
     if a.can(Resource::AuditLog, Action::View) {
         links.push(("/admin/audit", "审计日志", "全部数据变更记录与哈希链校验"));
@@ -71,7 +85,10 @@ pub async fn index(State(s): State<WebState>, User(a): User) -> Result<Response,
     if links.is_empty() {
         return Err(WebError(AppError::new(ErrorCode::Forbidden)));
     }
-    Ok(render(&IndexPage { layout: Layout::new(&s, Some(&a), "系统管理", "admin"), links }))
+    Ok(render(&IndexPage {
+        layout: Layout::new(&s, Some(&a), "系统管理", "admin"),
+        links,
+    }))
 }
 
 // ---------------------------------------------------------------- org units
@@ -110,18 +127,27 @@ pub struct OrgQuery {
 }
 
 fn kinds() -> Vec<Opt> {
-    OrgKind::ALL.iter().map(|k| (k.code().to_string(), k.label().to_string())).collect()
+    OrgKind::ALL
+        .iter()
+        .map(|k| (k.code().to_string(), k.label().to_string()))
+        .collect()
 }
 
 fn street_name(streets: &[Street], code: Option<&str>) -> String {
-    code.and_then(|c| streets.iter().find(|s| s.code.as_str() == c)).map(|s| s.name.clone()).unwrap_or_default()
+    code.and_then(|c| streets.iter().find(|s| s.code.as_str() == c))
+        .map(|s| s.name.clone())
+        .unwrap_or_default()
 }
 
 async fn org_rows(s: &WebState, a: &Actor, q: &OrgQuery, export: bool) -> Result<(Vec<OrgRow>, Vec<Street>), WebError> {
     let app = s.app.clone();
     let actor = a.clone();
     let (orgs, streets) = blocking(move || {
-        let orgs = if export { app.export_orgs(&actor)? } else { app.list_orgs(&actor)? };
+        let orgs = if export {
+            app.export_orgs(&actor)?
+        } else {
+            app.list_orgs(&actor)?
+        };
         Ok((orgs, app.list_streets(&actor)?))
     })
     .await?;
@@ -135,7 +161,11 @@ async fn org_rows(s: &WebState, a: &Actor, q: &OrgQuery, export: bool) -> Result
             name: o.name.clone(),
             kind: o.kind.label(),
             street: street_name(&streets, o.street_code.as_ref().map(|c| c.as_str())),
-            parent: o.parent_id.and_then(|p| orgs.iter().find(|x| x.id == p)).map(|p| p.name.clone()).unwrap_or_default(),
+            parent: o
+                .parent_id
+                .and_then(|p| orgs.iter().find(|x| x.id == p))
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
             phone: o.phone.clone().unwrap_or_default(),
             active: o.active,
         })
@@ -161,7 +191,11 @@ pub async fn orgs(State(s): State<WebState>, User(a): User, Query(q): Query<OrgQ
     }))
 }
 
-pub async fn orgs_xlsx(State(s): State<WebState>, User(a): User, Query(q): Query<OrgQuery>) -> Result<Response, WebError> {
+pub async fn orgs_xlsx(
+    State(s): State<WebState>,
+    User(a): User,
+    Query(q): Query<OrgQuery>,
+) -> Result<Response, WebError> {
     forced_change(&a)?;
     let (rows, _) = org_rows(&s, &a, &q, true).await?;
     xlsx_response(
@@ -169,11 +203,21 @@ pub async fn orgs_xlsx(State(s): State<WebState>, User(a): User, Query(q): Query
         Sheet {
             name: "组织机构".into(),
             title: format!("组织机构（共{}个）", rows.len()),
-            headers: ["代码", "名称", "类型", "所属街镇", "上级单位", "电话", "状态"].map(String::from).to_vec(),
+            headers: ["代码", "名称", "类型", "所属街镇", "上级单位", "电话", "状态"]
+                .map(String::from)
+                .to_vec(),
             rows: rows
                 .into_iter()
                 .map(|r| {
-                    vec![r.code.into(), r.name.into(), r.kind.into(), r.street.into(), r.parent.into(), r.phone.into(), (if r.active { "启用" } else { "停用" }).into()]
+                    vec![
+                        r.code.into(),
+                        r.name.into(),
+                        r.kind.into(),
+                        r.street.into(),
+                        r.parent.into(),
+                        r.phone.into(),
+                        (if r.active { "启用" } else { "停用" }).into(),
+                    ]
                 })
                 .collect(),
             red_rows: Vec::new(),
@@ -194,7 +238,13 @@ struct OrgForm {
     parents: Vec<Opt>,
 }
 
-async fn org_form(s: &WebState, a: &Actor, heading: String, action: String, form: FormState) -> Result<OrgForm, WebError> {
+async fn org_form(
+    s: &WebState,
+    a: &Actor,
+    heading: String,
+    action: String,
+    form: FormState,
+) -> Result<OrgForm, WebError> {
     let app = s.app.clone();
     let actor = a.clone();
     let (orgs, streets) = blocking(move || Ok((app.list_orgs(&actor)?, app.list_streets(&actor)?))).await?;
@@ -205,7 +255,10 @@ async fn org_form(s: &WebState, a: &Actor, heading: String, action: String, form
         form,
         kinds: kinds(),
         streets: streets.iter().map(|s| (s.code.to_string(), s.name.clone())).collect(),
-        department_kinds: DepartmentKind::ALL.iter().map(|d| (d.code().to_string(), d.label().to_string())).collect(),
+        department_kinds: DepartmentKind::ALL
+            .iter()
+            .map(|d| (d.code().to_string(), d.label().to_string()))
+            .collect(),
         parents: orgs
             .iter()
             .filter(|o| !matches!(o.kind, OrgKind::Grid | OrgKind::PropertyCompany))
@@ -233,8 +286,14 @@ fn org_values(o: &OrgUnit) -> FormState {
     f.set("kind", o.kind.code());
     f.set("code", o.code.clone());
     f.set("name", o.name.clone());
-    f.set("street_code", o.street_code.as_ref().map(|c| c.to_string()).unwrap_or_default());
-    f.set("department_kind", o.department_kind.map(|d| d.code()).unwrap_or_default());
+    f.set(
+        "street_code",
+        o.street_code.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+    );
+    f.set(
+        "department_kind",
+        o.department_kind.map(|d| d.code()).unwrap_or_default(),
+    );
     f.set("parent_id", o.parent_id.map(|p| p.to_string()).unwrap_or_default());
     f.set("phone", o.phone.clone().unwrap_or_default());
     f.set("address", o.address.clone().unwrap_or_default());
@@ -249,7 +308,9 @@ pub async fn new_org(State(s): State<WebState>, User(a): User) -> Result<Respons
     a.require(Resource::OrgUnit, Action::Create)?;
     let mut f = FormState::default();
     f.set("active", "on");
-    Ok(render(&org_form(&s, &a, "新建组织机构".into(), "/admin/orgs".into(), f).await?))
+    Ok(render(
+        &org_form(&s, &a, "新建组织机构".into(), "/admin/orgs".into(), f).await?,
+    ))
 }
 
 pub async fn create_org(State(s): State<WebState>, User(a): User, form: FormData) -> Result<Response, WebError> {
@@ -260,7 +321,14 @@ pub async fn create_org(State(s): State<WebState>, User(a): User, form: FormData
     match blocking(move || app.create_org(&actor, &input)).await {
         Ok(_) => Ok(Redirect::to("/admin/orgs?msg=saved").into_response()),
         Err(e) if e.kind() == jingzhi_app::ErrorKind::Invalid => {
-            let page = org_form(&s, &a, "新建组织机构".into(), "/admin/orgs".into(), FormState::from_pairs(form.0).with_error(&e)).await?;
+            let page = org_form(
+                &s,
+                &a,
+                "新建组织机构".into(),
+                "/admin/orgs".into(),
+                FormState::from_pairs(form.0).with_error(&e),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -273,10 +341,24 @@ pub async fn edit_org(State(s): State<WebState>, User(a): User, Path(id): Path<i
     let app = s.app.clone();
     let actor = a.clone();
     let o = blocking(move || app.get_org(&actor, id)).await?;
-    Ok(render(&org_form(&s, &a, format!("编辑：{}", o.name), format!("/admin/orgs/{id}"), org_values(&o)).await?))
+    Ok(render(
+        &org_form(
+            &s,
+            &a,
+            format!("编辑：{}", o.name),
+            format!("/admin/orgs/{id}"),
+            org_values(&o),
+        )
+        .await?,
+    ))
 }
 
-pub async fn update_org(State(s): State<WebState>, User(a): User, Path(id): Path<i64>, form: FormData) -> Result<Response, WebError> {
+pub async fn update_org(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
     check_csrf(&a, &form)?;
     let input = org_input(&form);
     let app = s.app.clone();
@@ -284,7 +366,14 @@ pub async fn update_org(State(s): State<WebState>, User(a): User, Path(id): Path
     match blocking(move || app.update_org(&actor, id, &input)).await {
         Ok(()) => Ok(Redirect::to("/admin/orgs?msg=saved").into_response()),
         Err(e) if e.kind() == jingzhi_app::ErrorKind::Invalid => {
-            let page = org_form(&s, &a, "编辑组织机构".into(), format!("/admin/orgs/{id}"), FormState::from_pairs(form.0).with_error(&e)).await?;
+            let page = org_form(
+                &s,
+                &a,
+                "编辑组织机构".into(),
+                format!("/admin/orgs/{id}"),
+                FormState::from_pairs(form.0).with_error(&e),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -328,15 +417,28 @@ pub struct CompoundQuery {
     msg: String,
 }
 
-async fn compound_rows(s: &WebState, a: &Actor, q: &CompoundQuery, export: bool) -> Result<(Vec<CompoundRow>, Vec<Street>), WebError> {
+async fn compound_rows(
+    s: &WebState,
+    a: &Actor,
+    q: &CompoundQuery,
+    export: bool,
+) -> Result<(Vec<CompoundRow>, Vec<Street>), WebError> {
     let app = s.app.clone();
     let actor = a.clone();
     let (list, orgs, streets) = blocking(move || {
-        let list: Vec<Compound> = if export { app.export_compounds(&actor)? } else { app.list_compounds(&actor)? };
+        let list: Vec<Compound> = if export {
+            app.export_compounds(&actor)?
+        } else {
+            app.list_compounds(&actor)?
+        };
         Ok((list, app.list_orgs(&actor)?, app.list_streets(&actor)?))
     })
     .await?;
-    let name_of = |id: Option<i64>| id.and_then(|i| orgs.iter().find(|o| o.id == i)).map(|o| o.name.clone()).unwrap_or_default();
+    let name_of = |id: Option<i64>| {
+        id.and_then(|i| orgs.iter().find(|o| o.id == i))
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
     let rows = list
         .iter()
         .filter(|c| q.street.is_empty() || c.street_code.as_str() == q.street)
@@ -360,7 +462,11 @@ async fn compound_rows(s: &WebState, a: &Actor, q: &CompoundQuery, export: bool)
     Ok((rows, streets))
 }
 
-pub async fn compounds(State(s): State<WebState>, User(a): User, Query(q): Query<CompoundQuery>) -> Result<Response, WebError> {
+pub async fn compounds(
+    State(s): State<WebState>,
+    User(a): User,
+    Query(q): Query<CompoundQuery>,
+) -> Result<Response, WebError> {
     forced_change(&a)?;
     let (rows, streets) = compound_rows(&s, &a, &q, false).await?;
     let mut layout = Layout::new(&s, Some(&a), "小区", "admin");
@@ -378,7 +484,11 @@ pub async fn compounds(State(s): State<WebState>, User(a): User, Query(q): Query
     }))
 }
 
-pub async fn compounds_xlsx(State(s): State<WebState>, User(a): User, Query(q): Query<CompoundQuery>) -> Result<Response, WebError> {
+pub async fn compounds_xlsx(
+    State(s): State<WebState>,
+    User(a): User,
+    Query(q): Query<CompoundQuery>,
+) -> Result<Response, WebError> {
     forced_change(&a)?;
     let (rows, _) = compound_rows(&s, &a, &q, true).await?;
     xlsx_response(
@@ -386,10 +496,32 @@ pub async fn compounds_xlsx(State(s): State<WebState>, User(a): User, Query(q): 
         Sheet {
             name: "小区".into(),
             title: format!("小区（共{}个）", rows.len()),
-            headers: ["代码", "名称", "地址", "街镇", "居委会", "物业服务企业", "户数", "坐标(WGS84)"].map(String::from).to_vec(),
+            headers: [
+                "代码",
+                "名称",
+                "地址",
+                "街镇",
+                "居委会",
+                "物业服务企业",
+                "户数",
+                "坐标(WGS84)",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: rows
                 .into_iter()
-                .map(|r| vec![r.code.into(), r.name.into(), r.address.into(), r.street.into(), r.community.into(), r.company.into(), r.households.into(), r.point.into()])
+                .map(|r| {
+                    vec![
+                        r.code.into(),
+                        r.name.into(),
+                        r.address.into(),
+                        r.street.into(),
+                        r.community.into(),
+                        r.company.into(),
+                        r.households.into(),
+                        r.point.into(),
+                    ]
+                })
                 .collect(),
             red_rows: Vec::new(),
         },
@@ -408,11 +540,22 @@ struct CompoundForm {
     companies: Vec<Opt>,
 }
 
-async fn compound_form(s: &WebState, a: &Actor, heading: String, action: String, form: FormState) -> Result<CompoundForm, WebError> {
+async fn compound_form(
+    s: &WebState,
+    a: &Actor,
+    heading: String,
+    action: String,
+    form: FormState,
+) -> Result<CompoundForm, WebError> {
     let app = s.app.clone();
     let actor = a.clone();
     let (orgs, streets) = blocking(move || Ok((app.list_orgs(&actor)?, app.list_streets(&actor)?))).await?;
-    let of = |k: OrgKind| orgs.iter().filter(|o| o.kind == k).map(|o| (o.id.to_string(), o.name.clone())).collect();
+    let of = |k: OrgKind| {
+        orgs.iter()
+            .filter(|o| o.kind == k)
+            .map(|o| (o.id.to_string(), o.name.clone()))
+            .collect()
+    };
     Ok(CompoundForm {
         layout: Layout::new(s, Some(a), heading.clone(), "admin"),
         heading,
@@ -444,7 +587,9 @@ pub async fn new_compound(State(s): State<WebState>, User(a): User) -> Result<Re
     a.require(Resource::Compound, Action::Create)?;
     let mut f = FormState::default();
     f.set("active", "on");
-    Ok(render(&compound_form(&s, &a, "新建小区".into(), "/admin/compounds".into(), f).await?))
+    Ok(render(
+        &compound_form(&s, &a, "新建小区".into(), "/admin/compounds".into(), f).await?,
+    ))
 }
 
 pub async fn create_compound(State(s): State<WebState>, User(a): User, form: FormData) -> Result<Response, WebError> {
@@ -455,14 +600,25 @@ pub async fn create_compound(State(s): State<WebState>, User(a): User, form: For
     match blocking(move || app.create_compound(&actor, &input)).await {
         Ok(_) => Ok(Redirect::to("/admin/compounds?msg=saved").into_response()),
         Err(e) if e.kind() == jingzhi_app::ErrorKind::Invalid => {
-            let page = compound_form(&s, &a, "新建小区".into(), "/admin/compounds".into(), FormState::from_pairs(form.0).with_error(&e)).await?;
+            let page = compound_form(
+                &s,
+                &a,
+                "新建小区".into(),
+                "/admin/compounds".into(),
+                FormState::from_pairs(form.0).with_error(&e),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn edit_compound(State(s): State<WebState>, User(a): User, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn edit_compound(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     forced_change(&a)?;
     a.require(Resource::Compound, Action::Update)?;
     let app = s.app.clone();
@@ -473,18 +629,31 @@ pub async fn edit_compound(State(s): State<WebState>, User(a): User, Path(id): P
     f.set("name", c.name.clone());
     f.set("address", c.address.clone());
     f.set("street_code", c.street_code.to_string());
-    f.set("community_id", c.community_id.map(|v| v.to_string()).unwrap_or_default());
-    f.set("property_company_id", c.property_company_id.map(|v| v.to_string()).unwrap_or_default());
+    f.set(
+        "community_id",
+        c.community_id.map(|v| v.to_string()).unwrap_or_default(),
+    );
+    f.set(
+        "property_company_id",
+        c.property_company_id.map(|v| v.to_string()).unwrap_or_default(),
+    );
     f.set("lng", c.lng.map(|v| v.to_string()).unwrap_or_default());
     f.set("lat", c.lat.map(|v| v.to_string()).unwrap_or_default());
     f.set("households", c.households.map(|v| v.to_string()).unwrap_or_default());
     if c.active {
         f.set("active", "on");
     }
-    Ok(render(&compound_form(&s, &a, format!("编辑：{}", c.name), format!("/admin/compounds/{id}"), f).await?))
+    Ok(render(
+        &compound_form(&s, &a, format!("编辑：{}", c.name), format!("/admin/compounds/{id}"), f).await?,
+    ))
 }
 
-pub async fn update_compound(State(s): State<WebState>, User(a): User, Path(id): Path<i64>, form: FormData) -> Result<Response, WebError> {
+pub async fn update_compound(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
     check_csrf(&a, &form)?;
     let input = compound_input(&form);
     let app = s.app.clone();
@@ -492,7 +661,14 @@ pub async fn update_compound(State(s): State<WebState>, User(a): User, Path(id):
     match blocking(move || app.update_compound(&actor, id, &input)).await {
         Ok(()) => Ok(Redirect::to("/admin/compounds?msg=saved").into_response()),
         Err(e) if e.kind() == jingzhi_app::ErrorKind::Invalid => {
-            let page = compound_form(&s, &a, "编辑小区".into(), format!("/admin/compounds/{id}"), FormState::from_pairs(form.0).with_error(&e)).await?;
+            let page = compound_form(
+                &s,
+                &a,
+                "编辑小区".into(),
+                format!("/admin/compounds/{id}"),
+                FormState::from_pairs(form.0).with_error(&e),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -536,19 +712,31 @@ pub struct UserQuery {
 }
 
 fn role_opts() -> Vec<Opt> {
-    Role::ALL.iter().map(|r| (r.code().to_string(), r.label().to_string())).collect()
+    Role::ALL
+        .iter()
+        .map(|r| (r.code().to_string(), r.label().to_string()))
+        .collect()
 }
 
 async fn user_rows(s: &WebState, a: &Actor, q: &UserQuery, export: bool) -> Result<Vec<UserRow>, WebError> {
     let app = s.app.clone();
     let actor = a.clone();
-    let list = blocking(move || if export { app.export_users(&actor) } else { app.list_users(&actor) }).await?;
+    let list = blocking(move || {
+        if export {
+            app.export_users(&actor)
+        } else {
+            app.list_users(&actor)
+        }
+    })
+    .await?;
     let now = s.app.now();
     Ok(list
         .into_iter()
         .filter(|(u, _)| q.role.is_empty() || u.roles.iter().any(|r| r.code() == q.role))
         .filter(|(u, _)| {
-            contains(&u.username, &q.q) || contains(&u.display_name, &q.q) || contains(u.certificate_no.as_deref().unwrap_or(""), &q.q)
+            contains(&u.username, &q.q)
+                || contains(&u.display_name, &q.q)
+                || contains(u.certificate_no.as_deref().unwrap_or(""), &q.q)
         })
         .map(|(u, o)| UserRow {
             id: u.id,
@@ -585,21 +773,46 @@ pub async fn users(State(s): State<WebState>, User(a): User, Query(q): Query<Use
     }))
 }
 
-pub async fn users_xlsx(State(s): State<WebState>, User(a): User, Query(q): Query<UserQuery>) -> Result<Response, WebError> {
+pub async fn users_xlsx(
+    State(s): State<WebState>,
+    User(a): User,
+    Query(q): Query<UserQuery>,
+) -> Result<Response, WebError> {
     forced_change(&a)?;
     let rows = user_rows(&s, &a, &q, true).await?;
-    let red: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| r.locked || !r.active).map(|(i, _)| i).collect();
+    let red: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.locked || !r.active)
+        .map(|(i, _)| i)
+        .collect();
     xlsx_response(
         "用户.xlsx",
         Sheet {
             name: "用户".into(),
             title: format!("用户（共{}人）", rows.len()),
-            headers: ["用户名", "姓名", "角色", "所属单位", "执法证号", "最近登录", "状态"].map(String::from).to_vec(),
+            headers: ["用户名", "姓名", "角色", "所属单位", "执法证号", "最近登录", "状态"]
+                .map(String::from)
+                .to_vec(),
             rows: rows
                 .into_iter()
                 .map(|r| {
-                    let status = if r.locked { "已锁定" } else if r.active { "启用" } else { "停用" };
-                    vec![r.username.into(), r.display_name.into(), r.roles.into(), r.org.into(), r.certificate_no.into(), r.last_login.into(), Cell::from(status)]
+                    let status = if r.locked {
+                        "已锁定"
+                    } else if r.active {
+                        "启用"
+                    } else {
+                        "停用"
+                    };
+                    vec![
+                        r.username.into(),
+                        r.display_name.into(),
+                        r.roles.into(),
+                        r.org.into(),
+                        r.certificate_no.into(),
+                        r.last_login.into(),
+                        Cell::from(status),
+                    ]
                 })
                 .collect(),
             red_rows: red,
@@ -621,7 +834,15 @@ struct UserForm {
     can_disable: bool,
 }
 
-async fn user_form(s: &WebState, a: &Actor, heading: String, action: String, form: FormState, editing: bool, active: bool) -> Result<UserForm, WebError> {
+async fn user_form(
+    s: &WebState,
+    a: &Actor,
+    heading: String,
+    action: String,
+    form: FormState,
+    editing: bool,
+    active: bool,
+) -> Result<UserForm, WebError> {
     let app = s.app.clone();
     let actor = a.clone();
     let orgs = blocking(move || app.list_orgs(&actor)).await?;
@@ -630,7 +851,10 @@ async fn user_form(s: &WebState, a: &Actor, heading: String, action: String, for
         heading,
         action,
         form,
-        orgs: orgs.iter().map(|o| (o.id.to_string(), format!("{}（{}）", o.name, o.kind.label()))).collect(),
+        orgs: orgs
+            .iter()
+            .map(|o| (o.id.to_string(), format!("{}（{}）", o.name, o.kind.label())))
+            .collect(),
         roles: role_opts(),
         editing,
         active,
@@ -663,7 +887,18 @@ struct SecretPage {
 pub async fn new_user(State(s): State<WebState>, User(a): User) -> Result<Response, WebError> {
     forced_change(&a)?;
     a.require(Resource::User, Action::Create)?;
-    Ok(render(&user_form(&s, &a, "新建用户".into(), "/admin/users".into(), FormState::default(), false, true).await?))
+    Ok(render(
+        &user_form(
+            &s,
+            &a,
+            "新建用户".into(),
+            "/admin/users".into(),
+            FormState::default(),
+            false,
+            true,
+        )
+        .await?,
+    ))
 }
 
 pub async fn create_user(State(s): State<WebState>, User(a): User, form: FormData) -> Result<Response, WebError> {
@@ -682,7 +917,16 @@ pub async fn create_user(State(s): State<WebState>, User(a): User, form: FormDat
             back: "/admin/users".into(),
         })),
         Err(e) if e.kind() == jingzhi_app::ErrorKind::Invalid => {
-            let page = user_form(&s, &a, "新建用户".into(), "/admin/users".into(), FormState::from_pairs(form.0).with_error(&e), false, true).await?;
+            let page = user_form(
+                &s,
+                &a,
+                "新建用户".into(),
+                "/admin/users".into(),
+                FormState::from_pairs(form.0).with_error(&e),
+                false,
+                true,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -704,10 +948,26 @@ pub async fn edit_user(State(s): State<WebState>, User(a): User, Path(id): Path<
     for r in &u.roles {
         f.add("roles", r.code());
     }
-    Ok(render(&user_form(&s, &a, format!("编辑用户：{}", u.display_name), format!("/admin/users/{id}"), f, true, u.active).await?))
+    Ok(render(
+        &user_form(
+            &s,
+            &a,
+            format!("编辑用户：{}", u.display_name),
+            format!("/admin/users/{id}"),
+            f,
+            true,
+            u.active,
+        )
+        .await?,
+    ))
 }
 
-pub async fn update_user(State(s): State<WebState>, User(a): User, Path(id): Path<i64>, form: FormData) -> Result<Response, WebError> {
+pub async fn update_user(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
     check_csrf(&a, &form)?;
     let input = user_input(&form);
     let app = s.app.clone();
@@ -715,7 +975,16 @@ pub async fn update_user(State(s): State<WebState>, User(a): User, Path(id): Pat
     match blocking(move || app.update_user(&actor, id, &input)).await {
         Ok(()) => Ok(Redirect::to("/admin/users?msg=saved").into_response()),
         Err(e) if e.kind() == jingzhi_app::ErrorKind::Invalid => {
-            let page = user_form(&s, &a, "编辑用户".into(), format!("/admin/users/{id}"), FormState::from_pairs(form.0).with_error(&e), true, true).await?;
+            let page = user_form(
+                &s,
+                &a,
+                "编辑用户".into(),
+                format!("/admin/users/{id}"),
+                FormState::from_pairs(form.0).with_error(&e),
+                true,
+                true,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -726,18 +995,38 @@ async fn set_active(s: WebState, a: Actor, id: i64, form: FormData, active: bool
     check_csrf(&a, &form)?;
     let app = s.app.clone();
     blocking(move || app.set_user_active(&a, id, active)).await?;
-    Ok(Redirect::to(if active { "/admin/users?msg=enabled" } else { "/admin/users?msg=disabled" }).into_response())
+    Ok(Redirect::to(if active {
+        "/admin/users?msg=enabled"
+    } else {
+        "/admin/users?msg=disabled"
+    })
+    .into_response())
 }
 
-pub async fn disable_user(State(s): State<WebState>, User(a): User, Path(id): Path<i64>, form: FormData) -> Result<Response, WebError> {
+pub async fn disable_user(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
     set_active(s, a, id, form, false).await
 }
 
-pub async fn enable_user(State(s): State<WebState>, User(a): User, Path(id): Path<i64>, form: FormData) -> Result<Response, WebError> {
+pub async fn enable_user(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
     set_active(s, a, id, form, true).await
 }
 
-pub async fn reset_password(State(s): State<WebState>, User(a): User, Path(id): Path<i64>, form: FormData) -> Result<Response, WebError> {
+pub async fn reset_password(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
     check_csrf(&a, &form)?;
     let app = s.app.clone();
     let actor = a.clone();
@@ -787,7 +1076,11 @@ async fn keys_page(s: &WebState, a: &Actor, form: FormState) -> Result<KeysPage,
                 id: k.id,
                 prefix: k.prefix.clone(),
                 name: k.name.clone(),
-                org: orgs.iter().find(|o| o.id == k.org_id).map(|o| o.name.clone()).unwrap_or_default(),
+                org: orgs
+                    .iter()
+                    .find(|o| o.id == k.org_id)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
                 roles: k.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
                 created: short_datetime(k.created_at),
                 last_used: k.last_used_at.map(short_datetime).unwrap_or_else(|| "从未".into()),
@@ -795,8 +1088,15 @@ async fn keys_page(s: &WebState, a: &Actor, form: FormState) -> Result<KeysPage,
             })
             .collect(),
         form,
-        orgs: orgs.iter().map(|o| (o.code.clone(), format!("{}（{}）", o.name, o.kind.label()))).collect(),
-        roles: Role::ALL.iter().filter(|r| **r != Role::Admin).map(|r| (r.code().to_string(), r.label().to_string())).collect(),
+        orgs: orgs
+            .iter()
+            .map(|o| (o.code.clone(), format!("{}（{}）", o.name, o.kind.label())))
+            .collect(),
+        roles: Role::ALL
+            .iter()
+            .filter(|r| **r != Role::Admin)
+            .map(|r| (r.code().to_string(), r.label().to_string()))
+            .collect(),
     })
 }
 
@@ -830,7 +1130,12 @@ pub async fn create_api_key(State(s): State<WebState>, User(a): User, form: Form
     }
 }
 
-pub async fn disable_api_key(State(s): State<WebState>, User(a): User, Path(id): Path<i64>, form: FormData) -> Result<Response, WebError> {
+pub async fn disable_api_key(
+    State(s): State<WebState>,
+    User(a): User,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
     check_csrf(&a, &form)?;
     let app = s.app.clone();
     blocking(move || app.disable_api_key(&a, id)).await?;
@@ -896,25 +1201,36 @@ impl AuditQuery {
 fn pretty(j: Option<&str>) -> String {
     match j {
         None => String::new(),
-        Some(s) => serde_json::from_str::<serde_json::Value>(s).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_else(|_| s.to_string()),
+        Some(s) => serde_json::from_str::<serde_json::Value>(s)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_else(|_| s.to_string()),
     }
 }
 
 const AUDIT_PAGE: i64 = 50;
 
-async fn audit_page(s: &WebState, a: &Actor, q: &AuditQuery, verify: Option<VerifyView>) -> Result<AuditPage, WebError> {
+async fn audit_page(
+    s: &WebState,
+    a: &Actor,
+    q: &AuditQuery,
+    verify: Option<VerifyView>,
+) -> Result<AuditPage, WebError> {
     let app = s.app.clone();
     let actor = a.clone();
     let f = q.filter();
     let rows = blocking(move || app.list_audit(&actor, &f, AUDIT_PAGE)).await?;
-    let next_before = (rows.len() as i64 == AUDIT_PAGE).then(|| rows.last().map(|r| r.seq)).flatten();
+    let next_before = (rows.len() as i64 == AUDIT_PAGE)
+        .then(|| rows.last().map(|r| r.seq))
+        .flatten();
     Ok(AuditPage {
         layout: Layout::new(s, Some(a), "审计日志", "admin"),
         rows: rows
             .iter()
             .map(|r| AuditRow {
                 seq: r.seq,
-                at: jingzhi_domain::time::parse_ts(&r.at).map(short_datetime).unwrap_or_else(|_| r.at.clone()),
+                at: jingzhi_domain::time::parse_ts(&r.at)
+                    .map(short_datetime)
+                    .unwrap_or_else(|_| r.at.clone()),
                 actor: r.actor_name.clone(),
                 action: r.action.clone(),
                 entity: format!("{} #{}", r.entity, r.entity_id),
@@ -932,7 +1248,11 @@ async fn audit_page(s: &WebState, a: &Actor, q: &AuditQuery, verify: Option<Veri
     })
 }
 
-pub async fn audit(State(s): State<WebState>, User(a): User, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
+pub async fn audit(
+    State(s): State<WebState>,
+    User(a): User,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, WebError> {
     forced_change(&a)?;
     Ok(render(&audit_page(&s, &a, &q, None).await?))
 }
@@ -943,13 +1263,23 @@ pub async fn verify_audit(State(s): State<WebState>, User(a): User, form: FormDa
     let actor = a.clone();
     let report = blocking(move || app.verify_audit(&actor, &mut |_| {})).await?;
     let view = match &report.broken {
-        None => VerifyView { ok: true, text: format!("审计链完整：已校验 {} 条记录，未发现篡改。", report.checked) },
-        Some((seq, why)) => VerifyView { ok: false, text: format!("审计链在第 {seq} 条记录处断开：{why}") },
+        None => VerifyView {
+            ok: true,
+            text: format!("审计链完整：已校验 {} 条记录，未发现篡改。", report.checked),
+        },
+        Some((seq, why)) => VerifyView {
+            ok: false,
+            text: format!("审计链在第 {seq} 条记录处断开：{why}"),
+        },
     };
     Ok(render(&audit_page(&s, &a, &AuditQuery::default(), Some(view)).await?))
 }
 
-pub async fn audit_xlsx(State(s): State<WebState>, User(a): User, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
+pub async fn audit_xlsx(
+    State(s): State<WebState>,
+    User(a): User,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, WebError> {
     forced_change(&a)?;
     let app = s.app.clone();
     let actor = a.clone();
@@ -960,7 +1290,20 @@ pub async fn audit_xlsx(State(s): State<WebState>, User(a): User, Query(q): Quer
         Sheet {
             name: "审计日志".into(),
             title: format!("审计日志（{}条）", rows.len()),
-            headers: ["序号", "时间(UTC)", "操作人", "操作", "对象", "对象编号", "变更前", "变更后", "前一哈希", "哈希"].map(String::from).to_vec(),
+            headers: [
+                "序号",
+                "时间(UTC)",
+                "操作人",
+                "操作",
+                "对象",
+                "对象编号",
+                "变更前",
+                "变更后",
+                "前一哈希",
+                "哈希",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: rows
                 .into_iter()
                 .map(|r| {

@@ -2,7 +2,9 @@
 
 use super::page::{FormState, Layout, render};
 use crate::error::WebError;
-use crate::extract::{ClientIp, FormData, MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, User, check_csrf, cookie, safe_next, set_cookie};
+use crate::extract::{
+    ClientIp, FormData, MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, User, check_csrf, cookie, safe_next, set_cookie,
+};
 use crate::{WebState, blocking};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -27,7 +29,13 @@ pub struct NextQuery {
     next: String,
 }
 
-fn login_form(s: &WebState, next: &str, username: &str, error: Option<String>, status: axum::http::StatusCode) -> Response {
+fn login_form(
+    s: &WebState,
+    next: &str,
+    username: &str,
+    error: Option<String>,
+    status: axum::http::StatusCode,
+) -> Response {
     let token = secrets::random_hex(16);
     let page = LoginPage {
         layout: Layout::new(s, None, "登录", ""),
@@ -37,7 +45,10 @@ fn login_form(s: &WebState, next: &str, username: &str, error: Option<String>, s
         error,
     };
     let mut r = (status, render(&page)).into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, &token, 3600, s.config.secure_cookies));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(PRE_CSRF_COOKIE, &token, 3600, s.config.secure_cookies),
+    );
     r
 }
 
@@ -53,19 +64,38 @@ pub async fn login(State(s): State<WebState>, ClientIp(ip): ClientIp, headers: H
     let next = form.get("next").to_string();
     let expected = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !secrets::same(expected, form.get("_csrf")) {
-        return login_form(&s, &next, &username, Some(ErrorCode::CsrfFailed.message().into()), axum::http::StatusCode::FORBIDDEN);
+        return login_form(
+            &s,
+            &next,
+            &username,
+            Some(ErrorCode::CsrfFailed.message().into()),
+            axum::http::StatusCode::FORBIDDEN,
+        );
     }
     let app = s.app.clone();
     let password = form.get("password").to_string();
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect::<String>());
     let u = username.clone();
     match blocking(move || app.login(&u, &password, &ip, ua.as_deref())).await {
         Ok(sess) => {
-            let to = if sess.must_change_password { "/account/password".to_string() } else { safe_next(&next) };
+            let to = if sess.must_change_password {
+                "/account/password".to_string()
+            } else {
+                safe_next(&next)
+            };
             let mut r = Redirect::to(&to).into_response();
             let max_age = s.app.config.session_idle_minutes * 60;
-            r.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &sess.token, max_age, s.config.secure_cookies));
-            r.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, "", 0, s.config.secure_cookies));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &sess.token, max_age, s.config.secure_cookies),
+            );
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(PRE_CSRF_COOKIE, "", 0, s.config.secure_cookies),
+            );
             r
         }
         Err(e) => {
@@ -80,7 +110,10 @@ pub async fn logout(State(s): State<WebState>, User(actor): User, form: FormData
     let app = s.app.clone();
     blocking(move || app.logout(&actor)).await?;
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, s.config.secure_cookies));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, s.config.secure_cookies),
+    );
     Ok(r)
 }
 
@@ -93,14 +126,26 @@ struct PasswordPage {
 }
 
 pub async fn password_page(State(s): State<WebState>, User(actor): User) -> Response {
-    render(&PasswordPage { layout: Layout::new(&s, Some(&actor), "修改密码", ""), forced: actor.must_change_password, form: FormState::default() })
+    render(&PasswordPage {
+        layout: Layout::new(&s, Some(&actor), "修改密码", ""),
+        forced: actor.must_change_password,
+        form: FormState::default(),
+    })
 }
 
-pub async fn change_password(State(s): State<WebState>, User(actor): User, form: FormData) -> Result<Response, WebError> {
+pub async fn change_password(
+    State(s): State<WebState>,
+    User(actor): User,
+    form: FormData,
+) -> Result<Response, WebError> {
     check_csrf(&actor, &form)?;
     let app = s.app.clone();
     let a = actor.clone();
-    let (cur, new, confirm) = (form.get("current").to_string(), form.get("new").to_string(), form.get("confirm").to_string());
+    let (cur, new, confirm) = (
+        form.get("current").to_string(),
+        form.get("new").to_string(),
+        form.get("confirm").to_string(),
+    );
     match blocking(move || app.change_own_password(&a, &cur, &new, &confirm)).await {
         Ok(()) => Ok(Redirect::to("/?msg=password").into_response()),
         Err(e) if e.code == ErrorCode::Internal || e.code == ErrorCode::DatabaseUnavailable => Err(e.into()),
@@ -117,5 +162,9 @@ pub async fn change_password(State(s): State<WebState>, User(actor): User, form:
 
 /// Pages other than the password page refuse a user who must change the password first.
 pub fn forced_change(actor: &jingzhi_app::Actor) -> Result<(), WebError> {
-    if actor.must_change_password { Err(WebError(AppError::new(ErrorCode::PasswordChangeRequired))) } else { Ok(()) }
+    if actor.must_change_password {
+        Err(WebError(AppError::new(ErrorCode::PasswordChangeRequired)))
+    } else {
+        Ok(())
+    }
 }

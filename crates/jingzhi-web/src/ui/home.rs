@@ -61,23 +61,34 @@ pub async fn home(State(s): State<WebState>, User(actor): User, Query(m): Query<
     let facts = blocking(move || {
         let mut f = Vec::new();
         if a.can(Resource::User, Action::View) {
-            f.push(Fact { label: "用户".into(), value: app.list_users(&a)?.len().to_string(), href: "/admin/users".into() });
+            f.push(Fact {
+                label: "用户".into(),
+                value: app.list_users(&a)?.len().to_string(),
+                href: "/admin/users".into(),
+            });
         }
         if a.can(Resource::OrgUnit, Action::Update) {
-            f.push(Fact { label: "组织机构".into(), value: app.list_orgs(&a)?.len().to_string(), href: "/admin/orgs".into() });
+            f.push(Fact {
+                label: "组织机构".into(),
+                value: app.list_orgs(&a)?.len().to_string(),
+                href: "/admin/orgs".into(),
+            });
         }
         if a.can(Resource::Compound, Action::View) && !a.is_partner() || a.has_role(Role::PropertyStaff) {
             let n = app.list_compounds(&a)?.len();
             f.push(Fact {
-                label: if a.has_role(Role::PropertyStaff) { "本企业管理的小区".into() } else { "辖区小区".into() },
+                label: if a.has_role(Role::PropertyStaff) {
+                    "本企业管理的小区".into()
+                } else {
+                    "辖区小区".into()
+                },
                 value: n.to_string(),
-                href: if a.can(Resource::Compound, Action::Update) { "/admin/compounds".into() } else { "/admin/compounds".into() },
+                href: "/admin/compounds".into(),
             });
         }
         Ok::<_, AppError>(f)
     })
     .await?;
-    let first = actor.roles.first().copied().unwrap_or(Role::Officer);
     let mut layout = Layout::new(&s, Some(&actor), "工作台", "home");
     if m.msg == "password" {
         layout = layout.flash_ok("密码已修改。");
@@ -91,10 +102,6 @@ pub async fn home(State(s): State<WebState>, User(actor): User, Query(m): Query<
         modules: modules::visible_to(&actor.roles),
         layout,
     }))
-    .map(|r| {
-        let _ = first;
-        r
-    })
 }
 
 #[derive(Template)]
@@ -107,7 +114,11 @@ struct ModulePage {
     holds: &'static [&'static str],
 }
 
-pub async fn module(State(s): State<WebState>, User(actor): User, Path(key): Path<String>) -> Result<Response, WebError> {
+pub async fn module(
+    State(s): State<WebState>,
+    User(actor): User,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
     forced_change(&actor)?;
     let m = modules::find(&key).ok_or_else(|| WebError(AppError::new(ErrorCode::NotFound)))?;
     if !m.roles.iter().any(|r| actor.roles.contains(r)) {

@@ -15,7 +15,10 @@ pub fn router() -> Router<WebState> {
         .route("/modules/{key}", get(home::module))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/account/password", get(auth::password_page).post(auth::change_password))
+        .route(
+            "/account/password",
+            get(auth::password_page).post(auth::change_password),
+        )
         .route("/admin", get(admin::index))
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
         .route("/admin/orgs.xlsx", get(admin::orgs_xlsx))
@@ -24,7 +27,10 @@ pub fn router() -> Router<WebState> {
         .route("/admin/compounds", get(admin::compounds).post(admin::create_compound))
         .route("/admin/compounds.xlsx", get(admin::compounds_xlsx))
         .route("/admin/compounds/new", get(admin::new_compound))
-        .route("/admin/compounds/{id}", get(admin::edit_compound).post(admin::update_compound))
+        .route(
+            "/admin/compounds/{id}",
+            get(admin::edit_compound).post(admin::update_compound),
+        )
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users.xlsx", get(admin::users_xlsx))
         .route("/admin/users/new", get(admin::new_user))

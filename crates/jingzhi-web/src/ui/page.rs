@@ -52,7 +52,12 @@ impl Layout {
                 .map(|a| {
                     modules::visible_to(&a.roles)
                         .into_iter()
-                        .map(|m| NavItem { key: m.key, name: m.name, href: m.href, built: m.built })
+                        .map(|m| NavItem {
+                            key: m.key,
+                            name: m.name,
+                            href: m.href,
+                            built: m.built,
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -62,7 +67,10 @@ impl Layout {
     }
 
     pub fn flash_ok(mut self, text: impl Into<String>) -> Layout {
-        self.flash = Some(Flash { kind: "ok", text: text.into() });
+        self.flash = Some(Flash {
+            kind: "ok",
+            text: text.into(),
+        });
         self
     }
 }
@@ -77,7 +85,10 @@ pub struct FormState {
 
 impl FormState {
     pub fn from_pairs(values: Vec<(String, String)>) -> FormState {
-        FormState { values, ..Default::default() }
+        FormState {
+            values,
+            ..Default::default()
+        }
     }
     pub fn set(&mut self, k: &str, v: impl Into<String>) {
         self.values.retain(|(x, _)| x != k);
@@ -87,7 +98,11 @@ impl FormState {
         self.values.push((k.to_string(), v.into()));
     }
     pub fn v(&self, k: &str) -> &str {
-        self.values.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.values
+            .iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
     pub fn has(&self, k: &str, v: &str) -> bool {
         self.values.iter().any(|(x, y)| x == k && y == v)
@@ -103,7 +118,11 @@ impl FormState {
         for f in &e.fields {
             self.errors.insert(f.field.clone(), f.message.clone());
         }
-        self.error = Some(if e.fields.len() > 1 { e.code.message().to_string() } else { e.message.clone() });
+        self.error = Some(if e.fields.len() > 1 {
+            e.code.message().to_string()
+        } else {
+            e.message.clone()
+        });
         self
     }
 }

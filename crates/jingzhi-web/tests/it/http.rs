@@ -14,7 +14,13 @@ fn sign_in_and_out_with_session_cookie() {
     let a = s.account(Role::Dispatcher);
     let r = c.login(&a.username, &a.password);
     assert_eq!(r.header("location"), Some("/"));
-    let set = r.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie")).map(|(_, v)| v.as_str()).find(|v| v.starts_with("jz_session=")).unwrap();
+    let set = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.as_str())
+        .find(|v| v.starts_with("jz_session="))
+        .unwrap();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
     let home = c.get("/");
     assert_eq!(home.status, 200);
@@ -32,7 +38,15 @@ fn wrong_password_keeps_the_username_and_says_why_in_chinese() {
     let s = TestServer::start();
     let mut c = s.client();
     let csrf = c.csrf_of("/login");
-    let r = c.post_form("/login", &[("_csrf", &csrf), ("next", "/"), ("username", "officer"), ("password", "nope")]);
+    let r = c.post_form(
+        "/login",
+        &[
+            ("_csrf", &csrf),
+            ("next", "/"),
+            ("username", "officer"),
+            ("password", "nope"),
+        ],
+    );
     assert_eq!(r.status, 401);
     let t = r.text();
     assert!(t.contains("用户名或密码错误"));
@@ -53,17 +67,36 @@ fn login_without_its_csrf_token_is_refused() {
 fn state_changing_forms_need_the_session_csrf_token_and_same_origin() {
     let s = TestServer::start();
     let mut c = s.signed_in(Role::Admin);
-    let r = c.post_form("/admin/orgs", &[("kind", "department"), ("code", "dept-x"), ("name", "x")]);
+    let r = c.post_form(
+        "/admin/orgs",
+        &[("kind", "department"), ("code", "dept-x"), ("name", "x")],
+    );
     assert_eq!(r.status, 403);
     assert!(r.text().contains("页面已过期或来源不明"));
     let csrf = c.csrf_of("/admin/orgs/new");
     let r = c.post_form_with(
         "/admin/orgs",
-        &[("_csrf", &csrf), ("kind", "department"), ("code", "dept-x"), ("name", "x"), ("department_kind", "other_department")],
+        &[
+            ("_csrf", &csrf),
+            ("kind", "department"),
+            ("code", "dept-x"),
+            ("name", "x"),
+            ("department_kind", "other_department"),
+        ],
         &[("Origin", "http://evil.example")],
     );
     assert_eq!(r.status, 403, "cross-site POST");
-    let r = c.post_form("/admin/orgs", &[("_csrf", &csrf), ("kind", "department"), ("code", "dept-x"), ("name", "新部门"), ("department_kind", "other_department"), ("active", "on")]);
+    let r = c.post_form(
+        "/admin/orgs",
+        &[
+            ("_csrf", &csrf),
+            ("kind", "department"),
+            ("code", "dept-x"),
+            ("name", "新部门"),
+            ("department_kind", "other_department"),
+            ("active", "on"),
+        ],
+    );
     assert_eq!(r.status, 303, "{}", r.text());
     assert!(c.get("/admin/orgs?q=新部门").text().contains("dept-x"));
 }
@@ -73,7 +106,17 @@ fn invalid_forms_keep_what_was_typed_and_mark_the_fields() {
     let s = TestServer::start();
     let mut c = s.signed_in(Role::Admin);
     let csrf = c.csrf_of("/admin/users/new");
-    let r = c.post_form("/admin/users", &[("_csrf", &csrf), ("username", "Bad Name"), ("display_name", "王小二"), ("org_id", ""), ("roles", "officer"), ("phone", "12")]);
+    let r = c.post_form(
+        "/admin/users",
+        &[
+            ("_csrf", &csrf),
+            ("username", "Bad Name"),
+            ("display_name", "王小二"),
+            ("org_id", ""),
+            ("roles", "officer"),
+            ("phone", "12"),
+        ],
+    );
     assert_eq!(r.status, 422);
     let t = r.text();
     assert!(t.contains("value=\"王小二\""), "name kept");
@@ -89,20 +132,61 @@ fn creating_a_user_shows_a_one_time_password_that_forces_a_change() {
     let s = TestServer::start();
     let mut c = s.signed_in(Role::Admin);
     let csrf = c.csrf_of("/admin/users/new");
-    let org = s.app.store.read(|x| jingzhi_store::repo::places::find_org_by_code(x, "dispatch")).unwrap().unwrap();
-    let r = c.post_form("/admin/users", &[("_csrf", &csrf), ("username", "new.one"), ("display_name", "新人"), ("org_id", &org.id.to_string()), ("roles", "dispatcher")]);
+    let org = s
+        .app
+        .store
+        .read(|x| jingzhi_store::repo::places::find_org_by_code(x, "dispatch"))
+        .unwrap()
+        .unwrap();
+    let r = c.post_form(
+        "/admin/users",
+        &[
+            ("_csrf", &csrf),
+            ("username", "new.one"),
+            ("display_name", "新人"),
+            ("org_id", &org.id.to_string()),
+            ("roles", "dispatcher"),
+        ],
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let t = r.text();
-    let pw = t.split("id=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let pw = t
+        .split("id=\"secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
     let mut other = s.client();
     let r = other.login("new.one", &pw);
     assert_eq!(r.header("location"), Some("/account/password"));
-    assert_eq!(other.get("/admin").header("location"), Some("/account/password"), "nothing else until changed");
+    assert_eq!(
+        other.get("/admin").header("location"),
+        Some("/account/password"),
+        "nothing else until changed"
+    );
     let csrf = csrf_in(&other.get("/account/password").text()).unwrap();
-    let r = other.post_form("/account/password", &[("_csrf", &csrf), ("current", &pw), ("new", "Changning-2026!"), ("confirm", "Changning-2027!")]);
+    let r = other.post_form(
+        "/account/password",
+        &[
+            ("_csrf", &csrf),
+            ("current", &pw),
+            ("new", "Changning-2026!"),
+            ("confirm", "Changning-2027!"),
+        ],
+    );
     assert_eq!(r.status, 422);
     assert!(r.text().contains("两次输入的新密码不一致"));
-    let r = other.post_form("/account/password", &[("_csrf", &csrf), ("current", &pw), ("new", "Changning-2026!"), ("confirm", "Changning-2026!")]);
+    let r = other.post_form(
+        "/account/password",
+        &[
+            ("_csrf", &csrf),
+            ("current", &pw),
+            ("new", "Changning-2026!"),
+            ("confirm", "Changning-2026!"),
+        ],
+    );
     assert_eq!(r.status, 303);
     assert_eq!(other.get("/").status, 200);
 }
@@ -129,7 +213,10 @@ fn api_errors_are_stable_codes_with_chinese_messages() {
 fn api_keys_and_sessions_both_authenticate_and_scope_applies() {
     let s = TestServer::start();
     let admin = jingzhi_app::demo::bootstrap_actor();
-    let key = s.app.create_api_key(&admin, "测试", "dispatch", &[Role::Dispatcher], None).unwrap();
+    let key = s
+        .app
+        .create_api_key(&admin, "测试", "dispatch", &[Role::Dispatcher], None)
+        .unwrap();
     let mut c = s.client();
     let auth = format!("Bearer {}", key.key);
     let r = c.get_with("/api/v1/me", &[("Authorization", &auth)]);
@@ -139,16 +226,27 @@ fn api_keys_and_sessions_both_authenticate_and_scope_applies() {
     assert_eq!(r.status, 403);
     assert_eq!(r.json()["code"], "forbidden");
     let r = c.get_with("/api/v1/compounds", &[("Authorization", &auth)]);
-    assert!(r.json().as_array().unwrap().len() > 40, "the district desk sees every compound");
+    assert!(
+        r.json().as_array().unwrap().len() > 40,
+        "the district desk sees every compound"
+    );
 
     let mut p = s.signed_in(Role::PropertyStaff);
     let mine = p.get("/api/v1/compounds").json();
     let all = r.json();
     assert!(!mine.as_array().unwrap().is_empty());
-    assert!(mine.as_array().unwrap().len() < all.as_array().unwrap().len(), "a property company sees only its compounds");
+    assert!(
+        mine.as_array().unwrap().len() < all.as_array().unwrap().len(),
+        "a property company sees only its compounds"
+    );
     let me = p.get("/api/v1/me").json();
     let org_id = me["org"]["id"].as_i64().unwrap();
-    assert!(mine.as_array().unwrap().iter().all(|c| c["property_company_id"].as_i64() == Some(org_id)));
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["property_company_id"].as_i64() == Some(org_id))
+    );
 }
 
 #[test]
@@ -163,12 +261,24 @@ fn session_callers_need_the_csrf_header_for_api_writes() {
     let r = c.post_json("/api/v1/orgs", body, &[("X-CSRF-Token", &csrf)]);
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["code"], "dept-api");
-    let r = c.post_json("/api/v1/orgs", serde_json::json!({"kind": "street_team", "code": "bad code", "name": ""}), &[("X-CSRF-Token", &csrf)]);
+    let r = c.post_json(
+        "/api/v1/orgs",
+        serde_json::json!({"kind": "street_team", "code": "bad code", "name": ""}),
+        &[("X-CSRF-Token", &csrf)],
+    );
     assert_eq!(r.status, 422);
     let j = r.json();
     assert_eq!(j["code"], "validation_failed");
-    let fields: Vec<&str> = j["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"code") && fields.contains(&"name") && fields.contains(&"street_code"), "{fields:?}");
+    let fields: Vec<&str> = j["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"code") && fields.contains(&"name") && fields.contains(&"street_code"),
+        "{fields:?}"
+    );
 }
 
 #[test]
@@ -178,7 +288,14 @@ fn the_openapi_document_describes_every_api_route() {
     let doc = c.get("/api/v1/openapi.json").json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    for p in ["/api/v1/me", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/compounds", "/api/v1/users", "/api/v1/audit"] {
+    for p in [
+        "/api/v1/me",
+        "/api/v1/orgs",
+        "/api/v1/orgs/{id}",
+        "/api/v1/compounds",
+        "/api/v1/users",
+        "/api/v1/audit",
+    ] {
         assert!(paths.contains_key(p), "missing {p}");
     }
     assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
@@ -194,7 +311,10 @@ fn metrics_are_labelled_by_route_pattern() {
     assert_eq!(c.get(&format!("/admin/users/{id}")).status, 200);
     let m = c.get("/metrics").text();
     assert!(m.contains("route=\"/admin/users/{id}\""), "{m}");
-    assert!(!m.contains(&format!("route=\"/admin/users/{id}\"")), "raw ids never become labels");
+    assert!(
+        !m.contains(&format!("route=\"/admin/users/{id}\"")),
+        "raw ids never become labels"
+    );
     assert!(m.contains("jingzhi_http_request_duration_seconds_bucket"));
 }
 
@@ -211,10 +331,18 @@ fn health_and_readiness() {
 fn lists_export_to_excel() {
     let s = TestServer::start();
     let mut c = s.signed_in(Role::Admin);
-    for (path, title) in [("/admin/users.xlsx", "用户"), ("/admin/orgs.xlsx?kind=street_team", "组织机构（共10个）"), ("/admin/compounds.xlsx", "小区"), ("/admin/audit.xlsx", "审计日志")] {
+    for (path, title) in [
+        ("/admin/users.xlsx", "用户"),
+        ("/admin/orgs.xlsx?kind=street_team", "组织机构（共10个）"),
+        ("/admin/compounds.xlsx", "小区"),
+        ("/admin/audit.xlsx", "审计日志"),
+    ] {
         let r = c.get(path);
         assert_eq!(r.status, 200, "{path}");
-        assert_eq!(r.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        );
         let rows = jingzhi_office::read_xlsx_rows(&r.body).unwrap();
         assert!(rows[0][0].starts_with(title), "{path}: {:?}", rows[0]);
         assert!(rows.len() > 3, "{path} has data rows");
@@ -227,10 +355,17 @@ fn pages_carry_security_headers_and_no_third_party_assets() {
     let mut c = s.client();
     let r = c.get("/login");
     assert_eq!(r.header("x-frame-options"), Some("DENY"));
-    assert!(r.header("content-security-policy").unwrap().contains("script-src 'none'"));
+    assert!(
+        r.header("content-security-policy")
+            .unwrap()
+            .contains("script-src 'none'")
+    );
     let html = r.text();
     assert!(!html.contains("<script"), "pages work without JavaScript");
-    assert!(!html.contains("http://") && !html.contains("https://"), "no third-party assets");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no third-party assets"
+    );
     let css = c.get("/assets/app.css");
     assert!(css.text().contains("@media print"));
 }
@@ -243,7 +378,10 @@ fn every_role_gets_its_home_page_and_modules_not_built_show_no_data() {
         let home = c.get("/");
         assert_eq!(home.status, 200, "{role:?}");
         let t = home.text();
-        assert!(t.contains(&format!("{}，您好", s.account(role).display_name)), "{role:?}");
+        assert!(
+            t.contains(&format!("{}，您好", s.account(role).display_name)),
+            "{role:?}"
+        );
         assert!(t.contains("建设中"), "{role:?} sees what is coming");
     }
     let mut c = s.signed_in(Role::Officer);

@@ -26,10 +26,20 @@ impl TestServer {
     pub fn on(scratch: Scratch) -> TestServer {
         let app = App::new(scratch.store.clone(), Arc::new(SystemClock), AppConfig::for_tests());
         let accounts = jingzhi_app::demo::seed(&app, DEMO).expect("seed demo");
-        let state = jingzhi_web::WebState::new(app.clone(), jingzhi_web::WebConfig { demo: true, ..Default::default() });
+        let state = jingzhi_web::WebState::new(
+            app.clone(),
+            jingzhi_web::WebConfig {
+                demo: true,
+                ..Default::default()
+            },
+        );
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(l.local_addr().unwrap()).unwrap();
@@ -38,7 +48,12 @@ impl TestServer {
             });
         });
         let addr = rx.recv().unwrap();
-        TestServer { base: format!("http://{addr}"), app, accounts, _scratch: scratch }
+        TestServer {
+            base: format!("http://{addr}"),
+            app,
+            accounts,
+            _scratch: scratch,
+        }
     }
 
     pub fn account(&self, role: Role) -> &DemoAccount {
@@ -46,7 +61,11 @@ impl TestServer {
     }
 
     pub fn client(&self) -> Client {
-        Client { base: self.base.clone(), agent: ureq::AgentBuilder::new().redirects(0).build(), cookies: BTreeMap::new() }
+        Client {
+            base: self.base.clone(),
+            agent: ureq::AgentBuilder::new().redirects(0).build(),
+            cookies: BTreeMap::new(),
+        }
     }
 
     /// A client signed in as the demo account of a role.
@@ -69,7 +88,10 @@ impl Resp {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
@@ -84,8 +106,17 @@ pub struct Client {
 
 impl Client {
     fn send(&mut self, req: ureq::Request, body: Option<Body>) -> Resp {
-        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let req = if cookie.is_empty() { req } else { req.set("Cookie", &cookie) };
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = if cookie.is_empty() {
+            req
+        } else {
+            req.set("Cookie", &cookie)
+        };
         let res = match body {
             None => req.call(),
             Some(Body::Form(pairs)) => {
@@ -103,7 +134,12 @@ impl Client {
         let headers: Vec<(String, String)> = r
             .headers_names()
             .into_iter()
-            .flat_map(|n| r.all(&n).into_iter().map(|v| (n.clone(), v.to_string())).collect::<Vec<_>>())
+            .flat_map(|n| {
+                r.all(&n)
+                    .into_iter()
+                    .map(|v| (n.clone(), v.to_string()))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         for (k, v) in &headers {
             if k.eq_ignore_ascii_case("set-cookie")
@@ -164,7 +200,15 @@ impl Client {
 
     pub fn login(&mut self, username: &str, password: &str) -> Resp {
         let csrf = self.csrf_of("/login");
-        let r = self.post_form("/login", &[("_csrf", &csrf), ("next", "/"), ("username", username), ("password", password)]);
+        let r = self.post_form(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("next", "/"),
+                ("username", username),
+                ("password", password),
+            ],
+        );
         assert_eq!(r.status, 303, "login as {username}: {}", r.text());
         r
     }
