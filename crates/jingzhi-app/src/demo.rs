@@ -110,6 +110,7 @@ const PEOPLE: &[Who] = &[
 /// evidence needs two). Returns the accounts with their one-time passwords.
 pub fn seed(app: &App, places_toml: &str) -> AppResult<Vec<DemoAccount>> {
     let boot = bootstrap_actor();
+    app.ensure_clock_defaults()?;
     app.import_places(&boot, places_toml, false)?;
     let orgs = app.store.read(places::list_orgs)?;
     let find = |pred: &dyn Fn(&OrgUnit) -> bool| -> AppResult<i64> {

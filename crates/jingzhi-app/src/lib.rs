@@ -9,6 +9,7 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod clocks;
 pub mod demo;
 pub mod error;
 pub mod jobs;
@@ -72,6 +73,8 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
+    /// The calendar and clock rules, cached (see `clocks`).
+    pub clocks: Arc<clocks::ClockCache>,
 }
 
 impl App {
@@ -80,6 +83,7 @@ impl App {
             store,
             clock,
             config: Arc::new(config),
+            clocks: Arc::new(clocks::ClockCache::default()),
         }
     }
 

@@ -496,3 +496,324 @@ fn the_cli_actor_can_bootstrap_an_empty_database() {
     assert!(house.is_some());
     assert!(app.housekeeping().unwrap().is_none(), "the same hourly slot runs once");
 }
+
+// ---------------------------------------------------------------- legal clocks
+
+mod clocks {
+    use super::*;
+    use jingzhi_app::clocks::{self as ck, CalendarFile, DeadlineRequest, Subject};
+    use jingzhi_domain::clock::{ClockState, Extension, Suspension};
+
+    both_backends!(shipped_calendars_and_rules_are_loaded_once, |s: &Scratch| {
+        let w = world(s);
+        assert!(!w.app.ensure_clock_defaults().unwrap(), "second call adds nothing");
+        let admin = w.actor(Role::Admin);
+        assert_eq!(w.app.calendar_years(&admin).unwrap(), vec![2025, 2026]);
+        let data = w.app.clock_rules(&admin).unwrap();
+        assert!(data.rules.len() >= 26);
+        let y = w.app.calendar_year(&admin, 2026).unwrap();
+        assert!(y.provisional.is_none());
+        // 261 weekdays − 19 weekday holidays (元旦2 春节6 清明1 劳动3 端午1 中秋1 国庆5) + 6 make-up days.
+        assert_eq!(
+            y.working_days_per_month.iter().sum::<i64>(),
+            248,
+            "2026 has 248 working days"
+        );
+        let y = w.app.calendar_year(&admin, 2027).unwrap();
+        assert!(y.provisional.unwrap().reason.contains("2027年工作日历尚未录入"));
+    });
+
+    both_backends!(
+        add_working_days_counts_from_the_day_after_and_marks_provisional,
+        |s: &Scratch| {
+            let w = world(s);
+            let officer = w.actor(Role::Officer);
+            let (d, p) = w
+                .app
+                .add_working_days(&officer, jiff::civil::date(2026, 9, 30), 5)
+                .unwrap();
+            assert_eq!(d, jiff::civil::date(2026, 10, 13));
+            assert!(p.is_none());
+            let (_, p) = w
+                .app
+                .add_working_days(&officer, jiff::civil::date(2026, 12, 28), 10)
+                .unwrap();
+            assert_eq!(p.unwrap().missing_years, vec![2027]);
+        }
+    );
+
+    both_backends!(the_explained_case_deadline_matches_the_hand_count, |s: &Scratch| {
+        let w = world(s);
+        let officer = w.actor(Role::Officer);
+        let t = |x: &str| jingzhi_domain::time::parse_instant(x).unwrap();
+        let d = w
+            .app
+            .compute_deadline(
+                &officer,
+                &DeadlineRequest {
+                    rule: "case_decision_90d".into(),
+                    anchor: t("2026-03-02T10:00"),
+                    suspensions: vec![Suspension::closed(
+                        t("2026-04-10T09:00"),
+                        t("2026-04-22T15:00"),
+                        "听证",
+                        "李四",
+                    )],
+                    extensions: vec![Extension::new(30, "张三", "案情复杂")],
+                    met_at: None,
+                    now: Some(t("2026-06-01T09:00")),
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            d.explanation(),
+            "办案期限：自2026年3月2日立案起90日，扣除听证期间12日，经张三批准延长30日，至2026年7月12日届满"
+        );
+        let e = w
+            .app
+            .compute_deadline(
+                &officer,
+                &DeadlineRequest {
+                    rule: "nope".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert!(e.message.contains("未知的期限规则"));
+    });
+
+    both_backends!(calendar_import_replaces_a_year_validates_and_reloads, |s: &Scratch| {
+        let w = world(s);
+        let admin = w.actor(Role::Admin);
+        let csv = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n2027-02-10,holiday,春节\n";
+        let e = w
+            .app
+            .import_calendar(
+                &admin,
+                "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-05,workday,x\n",
+                CalendarFile::Csv {
+                    year: 2027,
+                    source: "测试".into(),
+                },
+                false,
+            )
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ImportRejected);
+        assert!(e.message.contains("第3行"), "{}", e.message);
+        assert!(
+            w.app.calendar_year(&admin, 2027).unwrap().provisional.is_some(),
+            "nothing imported"
+        );
+        let dry = w
+            .app
+            .import_calendar(
+                &admin,
+                csv,
+                CalendarFile::Csv {
+                    year: 2027,
+                    source: "测试通知".into(),
+                },
+                true,
+            )
+            .unwrap();
+        assert_eq!(dry.days.len(), 3);
+        assert!(
+            w.app.calendar_year(&admin, 2027).unwrap().provisional.is_some(),
+            "dry run writes nothing"
+        );
+        w.app
+            .import_calendar(
+                &admin,
+                csv,
+                CalendarFile::Csv {
+                    year: 2027,
+                    source: "测试通知".into(),
+                },
+                false,
+            )
+            .unwrap();
+        let y = w.app.calendar_year(&admin, 2027).unwrap();
+        assert!(y.provisional.is_none());
+        let officer = w.actor(Role::Officer);
+        let (d, p) = w
+            .app
+            .add_working_days(&officer, jiff::civil::date(2027, 2, 5), 1)
+            .unwrap();
+        assert_eq!(
+            d,
+            jiff::civil::date(2027, 2, 6),
+            "a Saturday made a working day by the import"
+        );
+        assert!(p.is_none());
+        let e = w
+            .app
+            .import_calendar(
+                &officer,
+                csv,
+                CalendarFile::Csv {
+                    year: 2027,
+                    source: "x".into(),
+                },
+                false,
+            )
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        let trail = w
+            .app
+            .list_audit(
+                &admin,
+                &AuditFilter {
+                    action_prefix: Some("calendar.import".into()),
+                    ..Default::default()
+                },
+                5,
+            )
+            .unwrap();
+        assert_eq!(trail.len(), 1);
+    });
+
+    both_backends!(rule_edits_are_validated_audited_and_take_effect, |s: &Scratch| {
+        let w = world(s);
+        let admin = w.actor(Role::Admin);
+        let data = w.app.clock_rules(&admin).unwrap();
+        let (_, def) = data
+            .definitions
+            .iter()
+            .find(|(c, _)| c == "decision_publicity")
+            .unwrap()
+            .clone();
+        assert!(def.contains("length = 7"));
+        let bad = def.replace("unit = \"working_days\"", "unit = \"fortnights\"");
+        let e = w.app.update_clock_rule(&admin, "decision_publicity", &bad).unwrap_err();
+        assert!(
+            e.field_message("definition").unwrap().contains("decision_publicity"),
+            "{e:?}"
+        );
+        w.app
+            .update_clock_rule(&admin, "decision_publicity", &def.replace("length = 7", "length = 20"))
+            .unwrap();
+        let officer = w.actor(Role::Officer);
+        let d = w
+            .app
+            .compute_deadline(
+                &officer,
+                &DeadlineRequest {
+                    rule: "decision_publicity".into(),
+                    anchor: common::t("2026-03-02T02:00:00Z"),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(d.length, 20);
+        assert_eq!(
+            w.app
+                .update_clock_rule(&officer, "decision_publicity", &def)
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
+    });
+
+    both_backends!(
+        clocks_run_on_subjects_suspend_extend_meet_and_sweep_idempotently,
+        |s: &Scratch| {
+            let w = world(s);
+            let lead = w.actor(Role::TeamLeader);
+            let officer = w.actor(Role::Officer);
+            let data = w.app.clock_data().unwrap();
+            let t = |x: &str| jingzhi_domain::time::parse_instant(x).unwrap();
+            // A case filed on 2026-03-02; now is 2026-03-02 09:00 (Shanghai).
+            let v = s
+                .store
+                .write(|c| {
+                    ck::start_clock(
+                        c,
+                        &data,
+                        &lead,
+                        Subject { kind: "case", id: 7 },
+                        "case_decision_90d",
+                        t("2026-03-02T08:00"),
+                        Some("310105001"),
+                        w.app.now(),
+                    )
+                })
+                .unwrap();
+            assert_eq!(v.deadline.due_date, jiff::civil::date(2026, 5, 31));
+            assert_eq!(v.row.state, "running");
+            // An officer may not suspend (the rule names the approvers).
+            let e = s
+                .store
+                .write(|c| ck::suspend_clock(c, &data, &officer, v.id, t("2026-03-10T09:00"), "听证", w.app.now()))
+                .unwrap_err();
+            assert_eq!(e.code, ErrorCode::Forbidden);
+            s.store
+                .write(|c| ck::suspend_clock(c, &data, &lead, v.id, t("2026-03-10T09:00"), "听证", w.app.now()))
+                .unwrap();
+            let v2 = s
+                .store
+                .write(|c| ck::resume_clock(c, &data, &lead, v.id, t("2026-03-22T09:00"), w.app.now()))
+                .unwrap();
+            assert_eq!(v2.deadline.due_date, jiff::civil::date(2026, 6, 12), "12 days added");
+            let v3 = s
+                .store
+                .write(|c| ck::extend_clock(c, &data, &lead, v.id, 30, "案情复杂", w.app.now()))
+                .unwrap();
+            assert_eq!(v3.deadline.due_date, jiff::civil::date(2026, 7, 12));
+            assert!(v3.deadline.explanation().contains("延长30日"));
+            // A second clock that will be overdue, and a third already met.
+            let late = s
+                .store
+                .write(|c| {
+                    ck::start_clock(
+                        c,
+                        &data,
+                        &lead,
+                        Subject { kind: "clue", id: 1 },
+                        "report_feedback_5wd",
+                        t("2026-02-20T09:00"),
+                        Some("310105001"),
+                        w.app.now(),
+                    )
+                })
+                .unwrap();
+            let met = s
+                .store
+                .write(|c| {
+                    ck::start_clock(
+                        c,
+                        &data,
+                        &lead,
+                        Subject { kind: "clue", id: 2 },
+                        "report_feedback_5wd",
+                        t("2026-02-26T09:00"),
+                        Some("310105002"),
+                        w.app.now(),
+                    )
+                })
+                .unwrap();
+            let done = s
+                .store
+                .write(|c| ck::meet_clock(c, &data, &lead, met.id, t("2026-03-01T10:00"), w.app.now()))
+                .unwrap();
+            assert_eq!(done.deadline.state, ClockState::Met);
+            let r1 = w.app.sweep_clocks().unwrap();
+            assert_eq!((r1.checked, r1.overdue), (2, 1), "{r1:?}");
+            let r2 = w.app.sweep_clocks().unwrap();
+            assert_eq!(r2.alerts_raised, 0, "alerts are raised once");
+            assert_eq!(r2.changed, 0);
+            let views = s
+                .store
+                .read(|c| ck::clocks_of(c, &data, Subject { kind: "clue", id: 1 }, w.app.now()))
+                .unwrap();
+            assert_eq!(views[0].row.state, "overdue");
+            assert_eq!(views[0].id, late.id);
+            let counts = w.app.clock_counts(&lead).unwrap();
+            assert!(counts.iter().any(|(s, n)| s == "overdue" && *n == 1), "{counts:?}");
+            assert!(w.app.scheduled_sweep().unwrap().is_some());
+            assert!(
+                w.app.scheduled_sweep().unwrap().is_none(),
+                "the same five-minute slot runs once"
+            );
+        }
+    );
+}

@@ -132,6 +132,25 @@ fn probe(w: &World, actor: &Actor, res: Resource, act: Action, n: usize) -> Resu
         (Resource::AuditLog, Action::View) => w.app.list_audit(actor, &AuditFilter::default(), 10).map(|_| ()),
         (Resource::AuditLog, Action::Export) => w.app.export_audit(actor, &AuditFilter::default()).map(|_| ()),
         (Resource::AuditLog, Action::Verify) => w.app.verify_audit(actor, &mut |_| {}).map(|_| ()),
+        (Resource::Calendar, Action::View) => w.app.calendar_year(actor, 2026).map(|_| ()),
+        (Resource::Calendar, Action::Import | Action::Update) => w
+            .app
+            .import_calendar(
+                actor,
+                "date,kind,name\n2030-01-01,holiday,元旦\n",
+                jingzhi_app::clocks::CalendarFile::Csv {
+                    year: 2030,
+                    source: "探测".into(),
+                },
+                false,
+            )
+            .map(|_| ()),
+        (Resource::ClockRule, Action::View) => w.app.clock_rules(actor).map(|_| ()),
+        (Resource::ClockRule, Action::Update) => {
+            let def = w.app.clock_rules(&w.actor(Role::Admin))?.definitions[0].1.clone();
+            let code = w.app.clock_rules(&w.actor(Role::Admin))?.definitions[0].0.clone();
+            w.app.update_clock_rule(actor, &code, &def).map(|_| ())
+        }
         (r, a) => panic!("no probe for {r:?} × {a:?}: add one when adding a resource or action"),
     };
     match r {

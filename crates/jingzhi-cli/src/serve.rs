@@ -47,6 +47,7 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
         }
     }
     let app = app_for(&c, store);
+    app.ensure_clock_defaults().map_err(crate::app_err)?;
     let mut lines = Vec::new();
     if args.demo {
         let accounts = jingzhi_app::demo::seed(&app, DEMO_PLACES).map_err(crate::app_err)?;
@@ -93,17 +94,24 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     result.map(|_| ExitCode::SUCCESS)
 }
 
-/// Scheduled work: every minute, try this hour's housekeeping slot (once across servers).
+/// Scheduled work: every minute, try the current slots of the scheduled jobs. Each slot runs once
+/// across all servers (see `App::run_once`).
 async fn background(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let a = app.clone();
-        match tokio::task::spawn_blocking(move || a.housekeeping()).await {
-            Ok(Ok(Some(r))) => tracing::info!(result = %r, "housekeeping"),
-            Ok(Ok(None)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
-            Err(e) => tracing::warn!(error = %e, "housekeeping panicked"),
+        let jobs: [(&str, fn(&App) -> jingzhi_app::AppResult<Option<String>>); 2] = [
+            ("housekeeping", App::housekeeping),
+            ("deadline_sweep", App::scheduled_sweep),
+        ];
+        for (name, job) in jobs {
+            let a = app.clone();
+            match tokio::task::spawn_blocking(move || job(&a)).await {
+                Ok(Ok(Some(r))) => tracing::info!(job = name, result = %r, "scheduled job ran"),
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => tracing::warn!(job = name, error = %e, "scheduled job failed"),
+                Err(e) => tracing::warn!(job = name, error = %e, "scheduled job panicked"),
+            }
         }
     }
 }

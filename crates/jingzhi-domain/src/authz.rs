@@ -15,6 +15,8 @@ crate::coded_enum! {
         User = ("user", "用户"),
         ApiKey = ("api_key", "接口密钥"),
         AuditLog = ("audit_log", "审计日志"),
+        Calendar = ("calendar", "工作日历"),
+        ClockRule = ("clock_rule", "期限规则"),
     }
 }
 
@@ -43,6 +45,8 @@ pub fn actions_on(resource: Resource) -> &'static [Action] {
         User => &[View, Create, Update, Disable, Export],
         ApiKey => &[View, Create, Disable],
         AuditLog => &[View, Verify, Export],
+        Calendar => &[View, Update, Import],
+        ClockRule => &[View, Update],
     }
 }
 
@@ -85,6 +89,10 @@ pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
         (AuditLog, View | Export) => &[Admin, Inspector, BureauLeader],
         (AuditLog, Verify) => &[Admin, Inspector],
         (AuditLog, _) => &[],
+        (Calendar, View) => ALL_ROLES,
+        (Calendar, _) => &[Admin],
+        (ClockRule, View) => ALL_ROLES,
+        (ClockRule, _) => &[Admin],
     };
     who.contains(&role)
 }

@@ -21,9 +21,11 @@ macro_rules! migrations {
 
 pub const SQLITE: &[Migration] = migrations!("sqlite":
     1 "0001" "foundation",
+    2 "0002" "clocks",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
+    2 "0002" "clocks",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

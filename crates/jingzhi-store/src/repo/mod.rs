@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod clocks;
 pub mod jobs;
 pub mod login;
 pub mod places;
