@@ -1,6 +1,25 @@
 //! The `jingzhi` binary. The only crate that reads the environment, config files and the
 //! terminal; everything else it does goes through the application layer.
 
+/// `println!` that ends the process quietly when the reader went away (`jingzhi … | head`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe { std::process::exit(0) }
+        }
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe { std::process::exit(0) }
+        }
+    }};
+}
+
+mod clocks_cli;
 pub mod config;
 mod serve;
 
@@ -54,6 +73,12 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The working-day calendar: show a year, import a year, add working days.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// Legal deadlines: compute and explain one, list the rules.
+    #[command(subcommand)]
+    Deadline(DeadlineCmd),
     /// Print the effective configuration (secrets hidden), or an example config file.
     Config {
         /// Print a commented example instead.
@@ -144,6 +169,58 @@ pub enum ApiKeyCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CalendarCmd {
+    /// Show a year's holidays, make-up working days and working days per month.
+    Show { year: i32 },
+    /// Import (replace) one year from a TOML file (data/calendar/YYYY.toml form) or a CSV file
+    /// (`date,kind,name`; give --year and --source). All or nothing.
+    Import {
+        file: PathBuf,
+        /// Year of a CSV file.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Source (notice title, number, date) of a CSV file.
+        #[arg(long)]
+        source: Option<String>,
+        /// Check and print, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the date that is N working days after DATE (DATE itself not counted).
+    AddWorkingDays { date: String, n: u32 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeadlineCmd {
+    /// Compute a deadline and print its due date and one-sentence explanation.
+    Explain {
+        /// Rule code (see `jingzhi deadline rules`).
+        #[arg(long)]
+        rule: String,
+        /// The anchor instant: 2026-03-02, 2026-03-02T09:30 (Asia/Shanghai) or RFC 3339.
+        #[arg(long)]
+        from: String,
+        /// A suspension A..B (instants as for --from), repeatable; B may be empty (still suspended).
+        #[arg(long = "suspend")]
+        suspend: Vec<String>,
+        /// Reason of the suspensions (default 中止).
+        #[arg(long, default_value = "中止")]
+        suspend_reason: String,
+        /// An approved extension LENGTH[:APPROVER], repeatable (in the rule's extension unit).
+        #[arg(long = "extend")]
+        extend: Vec<String>,
+        /// When it was done, if it was.
+        #[arg(long)]
+        met: Option<String>,
+        /// Compute the state at this instant instead of now.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// List the clock rules.
+    Rules,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AuditCmd {
     /// Walk the hash chain and report the first broken link (exit code 1 if broken).
     Verify,
@@ -172,9 +249,11 @@ pub fn load_config(cli: &Cli) -> Result<Config> {
     Ok(c)
 }
 
-pub fn init_logging(c: &Config) {
+/// Logs go to standard error. Commands other than `serve` log warnings only, unless asked.
+pub fn init_logging(c: &Config, serving: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&c.log_level));
+    let level = if serving || c.log_level != "info" { c.log_level.as_str() } else { "warn" };
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -188,6 +267,15 @@ pub fn init_logging(c: &Config) {
 fn open(c: &Config) -> Result<Store> {
     Store::open_with(&c.database_url, &c.store_options())
         .with_context(|| format!("cannot open database {}", jingzhi_store::redact_url(&c.database_url)))
+}
+
+/// Opens the database, applies migrations and makes sure the shipped calendar and rules exist.
+fn ready_app(c: &Config) -> Result<App> {
+    let store = open(c)?;
+    store.migrate()?;
+    let app = app_for(c, store);
+    app.ensure_clock_defaults().map_err(app_err)?;
+    Ok(app)
 }
 
 fn app_for(c: &Config, store: Store) -> App {
@@ -243,14 +331,14 @@ fn parse_roles(codes: &[String]) -> Result<Vec<Role>> {
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let c = load_config(&cli)?;
-    init_logging(&c);
+    init_logging(&c, matches!(cli.command, Command::Serve(_)));
     match cli.command {
         Command::Serve(args) => serve::serve(c, args),
         Command::Config { example } => {
             if example {
-                print!("{}", include_str!("../../../docs/jingzhi.example.toml"));
+                out!("{}", include_str!("../../../docs/jingzhi.example.toml"));
             } else {
-                print!("{}", c.show());
+                out!("{}", c.show());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -258,9 +346,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&c)?;
             let done = store.migrate()?;
             if done.is_empty() {
-                println!("数据库已是最新（{}）", store.backend().name());
+                outln!("数据库已是最新（{}）", store.backend().name());
             } else {
-                println!("已应用迁移：{done:?}");
+                outln!("已应用迁移：{done:?}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -298,7 +386,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
                     eprintln!("正在校验 {} …", file.display());
                     let rep = app.import_places(&actor, &text, dry_run).map_err(app_err)?;
-                    println!(
+                    outln!(
                         "{}新增 {} 条，更新 {} 条，未变 {} 条",
                         if rep.dry_run {
                             "试运行（未写入）："
@@ -323,11 +411,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     let roles = parse_roles(&roles)?;
                     let k = app.create_api_key(&actor, &name, &org, &roles, None).map_err(app_err)?;
                     eprintln!("接口密钥已创建（只显示这一次，请妥善保存）：");
-                    println!("{}", k.key);
+                    outln!("{}", k.key);
                 }
                 ApiKeyCmd::List => {
                     for k in app.list_api_keys(&actor).map_err(app_err)? {
-                        println!(
+                        outln!(
                             "{}\t{}\t{}\t{}",
                             k.prefix,
                             k.name,
@@ -352,8 +440,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     last = pct;
                 }
             })?;
-            println!("已备份到 {}", dest.display());
+            outln!("已备份到 {}", dest.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar(cmd) => {
+            let app = ready_app(&c)?;
+            let actor = cli_actor(&app);
+            clocks_cli::calendar(&app, &actor, cmd)
+        }
+        Command::Deadline(cmd) => {
+            let app = ready_app(&c)?;
+            let actor = cli_actor(&app);
+            clocks_cli::deadline(&app, &actor, cmd)
         }
         Command::Audit(AuditCmd::Verify) => {
             let store = open(&c)?;
@@ -368,11 +466,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .map_err(app_err)?;
             match rep.broken {
                 None => {
-                    println!("审计链完整：共 {} 条记录，未发现篡改。", rep.checked);
+                    outln!("审计链完整：共 {} 条记录，未发现篡改。", rep.checked);
                     Ok(ExitCode::SUCCESS)
                 }
                 Some((seq, why)) => {
-                    println!("审计链在第 {seq} 条记录处断开：{why}（此前 {} 条完好）", rep.checked);
+                    outln!("审计链在第 {seq} 条记录处断开：{why}（此前 {} 条完好）", rep.checked);
                     Ok(ExitCode::from(1))
                 }
             }
@@ -410,11 +508,11 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
                 let p = read_password_stdin()?;
                 app.create_user_with_password(actor, &input, &p, true)
                     .map_err(app_err)?;
-                println!("用户 {username} 已创建；首次登录须修改密码。");
+                outln!("用户 {username} 已创建；首次登录须修改密码。");
             } else {
                 let created = app.create_user(actor, &input).map_err(app_err)?;
-                println!("用户 {username} 已创建。临时密码（只显示一次，首次登录须修改）：");
-                println!("{}", created.temporary_password);
+                outln!("用户 {username} 已创建。临时密码（只显示一次，首次登录须修改）：");
+                outln!("{}", created.temporary_password);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -426,11 +524,11 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
             if password_stdin {
                 let p = read_password_stdin()?;
                 app.set_password(actor, u.id, &p, false).map_err(app_err)?;
-                println!("已为 {username} 设置新密码。");
+                outln!("已为 {username} 设置新密码。");
             } else {
                 let p = app.reset_password(actor, u.id).map_err(app_err)?;
-                println!("已为 {username} 重置密码。临时密码（只显示一次，登录后须修改）：");
-                println!("{p}");
+                outln!("已为 {username} 重置密码。临时密码（只显示一次，登录后须修改）：");
+                outln!("{p}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -452,13 +550,13 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
         UserCmd::Disable { username } => {
             let u = app.find_user_by_username(actor, &username).map_err(app_err)?;
             app.set_user_active(actor, u.id, false).map_err(app_err)?;
-            println!("已停用 {username}，其所有会话已失效。");
+            outln!("已停用 {username}，其所有会话已失效。");
             Ok(ExitCode::SUCCESS)
         }
         UserCmd::Enable { username } => {
             let u = app.find_user_by_username(actor, &username).map_err(app_err)?;
             app.set_user_active(actor, u.id, true).map_err(app_err)?;
-            println!("已重新启用 {username}。");
+            outln!("已重新启用 {username}。");
             Ok(ExitCode::SUCCESS)
         }
     }
