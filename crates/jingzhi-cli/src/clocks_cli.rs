@@ -21,19 +21,33 @@ pub fn calendar(app: &App, actor: &Actor, cmd: CalendarCmd) -> Result<ExitCode> 
                 }
                 None => outln!("{year}年工作日历尚未录入：按周末推算（暂定）"),
             }
-            let months: Vec<String> =
-                v.working_days_per_month.iter().enumerate().map(|(i, n)| format!("{}月{n}", i + 1)).collect();
-            outln!("工作日：{}；全年 {} 天", months.join(" "), v.working_days_per_month.iter().sum::<i64>());
+            let months: Vec<String> = v
+                .working_days_per_month
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{}月{n}", i + 1))
+                .collect();
+            outln!(
+                "工作日：{}；全年 {} 天",
+                months.join(" "),
+                v.working_days_per_month.iter().sum::<i64>()
+            );
             if let Some(p) = v.provisional {
                 outln!("（暂定：{}）", p.reason);
             }
             Ok(ExitCode::SUCCESS)
         }
-        CalendarCmd::Import { file, year, source, dry_run } => {
+        CalendarCmd::Import {
+            file,
+            year,
+            source,
+            dry_run,
+        } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let format = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
                 let year = year.ok_or_else(|| anyhow!("a CSV calendar needs --year"))?;
-                let source = source.ok_or_else(|| anyhow!("a CSV calendar needs --source (the notice it comes from)"))?;
+                let source =
+                    source.ok_or_else(|| anyhow!("a CSV calendar needs --source (the notice it comes from)"))?;
                 CalendarFile::Csv { year, source }
             } else {
                 CalendarFile::Toml
@@ -44,7 +58,11 @@ pub fn calendar(app: &App, actor: &Actor, cmd: CalendarCmd) -> Result<ExitCode> 
             let makeup = y.makeup_workdays().count();
             outln!(
                 "{}{}年：节假日 {holidays} 天，调休上班 {makeup} 天（来源：{}）",
-                if dry_run { "试运行（未写入）：" } else { "已导入：" },
+                if dry_run {
+                    "试运行（未写入）："
+                } else {
+                    "已导入："
+                },
                 y.year,
                 y.source
             );
@@ -54,7 +72,13 @@ pub fn calendar(app: &App, actor: &Actor, cmd: CalendarCmd) -> Result<ExitCode> 
             let d = parse_date(&date).map_err(|e| anyhow!(e))?;
             let (r, p) = app.add_working_days(actor, d, n).map_err(app_err)?;
             outln!("{r}");
-            eprintln!("{}（{}）起算（当日不计）第{n}个工作日为{}（{}）", zh_date(d), zh_weekday(d), zh_date(r), zh_weekday(r));
+            eprintln!(
+                "{}（{}）起算（当日不计）第{n}个工作日为{}（{}）",
+                zh_date(d),
+                zh_weekday(d),
+                zh_date(r),
+                zh_weekday(r)
+            );
             if let Some(p) = p {
                 eprintln!("暂定：{}", p.reason);
             }
@@ -64,26 +88,51 @@ pub fn calendar(app: &App, actor: &Actor, cmd: CalendarCmd) -> Result<ExitCode> 
 }
 
 fn parse_suspension(s: &str, reason: &str) -> Result<Suspension> {
-    let (a, b) = s.split_once("..").ok_or_else(|| anyhow!("--suspend takes START..END, got {s}"))?;
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| anyhow!("--suspend takes START..END, got {s}"))?;
     let start = parse_instant(a).map_err(|e| anyhow!(e))?;
-    let end = if b.trim().is_empty() { None } else { Some(parse_instant(b).map_err(|e| anyhow!(e))?) };
-    Ok(Suspension { start, end, reason: reason.to_string(), approver: "命令行".into() })
+    let end = if b.trim().is_empty() {
+        None
+    } else {
+        Some(parse_instant(b).map_err(|e| anyhow!(e))?)
+    };
+    Ok(Suspension {
+        start,
+        end,
+        reason: reason.to_string(),
+        approver: "命令行".into(),
+    })
 }
 
 fn parse_extension(s: &str) -> Result<Extension> {
     let (n, who) = s.split_once(':').unwrap_or((s, "命令行"));
-    let n: u32 = n.trim().parse().map_err(|_| anyhow!("--extend takes LENGTH[:APPROVER], got {s}"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| anyhow!("--extend takes LENGTH[:APPROVER], got {s}"))?;
     Ok(Extension::new(n, who.trim(), "批准延长"))
 }
 
 pub fn deadline(app: &App, actor: &Actor, cmd: DeadlineCmd) -> Result<ExitCode> {
     match cmd {
-        DeadlineCmd::Explain { rule, from, suspend, suspend_reason, extend, met, now } => {
+        DeadlineCmd::Explain {
+            rule,
+            from,
+            suspend,
+            suspend_reason,
+            extend,
+            met,
+            now,
+        } => {
             let anchor = parse_instant(&from).map_err(|e| anyhow!(e))?;
             let req = DeadlineRequest {
                 rule,
                 anchor,
-                suspensions: suspend.iter().map(|s| parse_suspension(s, &suspend_reason)).collect::<Result<_>>()?,
+                suspensions: suspend
+                    .iter()
+                    .map(|s| parse_suspension(s, &suspend_reason))
+                    .collect::<Result<_>>()?,
                 extensions: extend.iter().map(|e| parse_extension(e)).collect::<Result<_>>()?,
                 met_at: met.map(|m| parse_instant(&m).map_err(|e| anyhow!(e))).transpose()?,
                 now: now.map(|n| parse_instant(&n).map_err(|e| anyhow!(e))).transpose()?,
@@ -92,7 +141,15 @@ pub fn deadline(app: &App, actor: &Actor, cmd: DeadlineCmd) -> Result<ExitCode> 
             outln!("{}", d.due_date);
             outln!("{}", d.explanation());
             let rem = remaining_text(&d);
-            eprintln!("状态：{}{}", d.state.label(), if rem.is_empty() { String::new() } else { format!("（{rem}）") });
+            eprintln!(
+                "状态：{}{}",
+                d.state.label(),
+                if rem.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{rem}）")
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         DeadlineCmd::Rules => {

@@ -252,7 +252,11 @@ pub fn load_config(cli: &Cli) -> Result<Config> {
 /// Logs go to standard error. Commands other than `serve` log warnings only, unless asked.
 pub fn init_logging(c: &Config, serving: bool) {
     use tracing_subscriber::EnvFilter;
-    let level = if serving || c.log_level != "info" { c.log_level.as_str() } else { "warn" };
+    let level = if serving || c.log_level != "info" {
+        c.log_level.as_str()
+    } else {
+        "warn"
+    };
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -162,16 +162,15 @@ impl Browser {
         }
     }
 
-    /// Finds the first element of `tag` whose text contains `text`, waiting up to 5 s.
+    /// Finds the first visible element of `tag` whose text contains `text`, waiting up to 5 s.
     pub fn find_by_text(&self, tag: &str, text: &str) -> Element {
-        let xpath = format!("//{tag}[contains(normalize-space(.), '{text}')]");
-        let url = format!("{}/session/{}/element", self.base, self.session);
+        let js = format!(
+            "return Array.from(document.getElementsByTagName({tag:?})).find(e => e.checkVisibility({{contentVisibilityAuto: true, visibilityProperty: true}}) && e.getClientRects().length > 0 && e.textContent.includes({text:?})) || null;"
+        );
+        let url = format!("{}/session/{}/execute/sync", self.base, self.session);
         let start = Instant::now();
         loop {
-            if let Ok(r) = self
-                .agent
-                .post(&url)
-                .send_json(json!({"using": "xpath", "value": xpath}))
+            if let Ok(r) = self.agent.post(&url).send_json(json!({"script": js, "args": []}))
                 && let Ok(v) = r.into_json::<Value>()
                 && let Some(id) = v["value"][ELEMENT_KEY].as_str()
             {
@@ -179,7 +178,7 @@ impl Browser {
             }
             if start.elapsed() > Duration::from_secs(5) {
                 self.save_screenshot("not-found");
-                panic!("no {tag} containing {text} at {}", self.url());
+                panic!("no visible {tag} containing {text} at {}", self.url());
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -75,7 +75,7 @@ pub const MODULES: &[Module] = &[
     Module {
         key: "clocks",
         name: "工作日历与法定期限",
-        href: "/modules/clocks",
+        href: "/clocks",
         seed: "三(四)",
         summary: "工作日历（节假日与调休）与期限规则：每个期限可计算、可解释、可审计。",
         holds: &[
@@ -84,7 +84,7 @@ pub const MODULES: &[Module] = &[
             "期限计算与中文解释",
             "即将超期与已超期提醒",
         ],
-        built: false,
+        built: true,
         roles: &[
             BureauLeader,
             LegalReviewer,

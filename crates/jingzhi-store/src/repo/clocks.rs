@@ -230,7 +230,7 @@ pub fn clocks_in_states(c: &mut dyn Conn, states: &[&str], street: Option<&str>,
             .map(clock_from),
         );
     }
-    out.sort_by(|a, b| a.due_at.cmp(&b.due_at));
+    out.sort_by_key(|c| c.due_at);
     out.truncate(limit.max(0) as usize);
     Ok(out)
 }

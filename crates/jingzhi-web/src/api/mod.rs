@@ -2,6 +2,7 @@
 //! description (utoipa-axum), so the document at `/api/v1/openapi.json` cannot drift from the
 //! routes.
 
+mod clocks;
 mod platform;
 
 use crate::WebState;
@@ -46,5 +47,6 @@ impl Modify for Security {
 pub fn router() -> (Router<WebState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(platform::routes())
+        .merge(clocks::routes())
         .split_for_parts()
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod clocks;
 mod home;
 pub mod page;
 
@@ -13,6 +14,11 @@ pub fn router() -> Router<WebState> {
     Router::new()
         .route("/", get(home::home))
         .route("/modules/{key}", get(home::module))
+        .route("/clocks", get(clocks::calendar))
+        .route("/clocks/rules", get(clocks::rules))
+        .route("/clocks/rules/{code}", get(clocks::rule).post(clocks::update_rule))
+        .route("/clocks/compute", get(clocks::compute_form).post(clocks::compute))
+        .route("/clocks/import", get(clocks::import_form).post(clocks::import))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route(

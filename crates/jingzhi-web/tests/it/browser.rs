@@ -110,3 +110,31 @@ fn every_demo_role_can_sign_in_and_reach_its_modules() {
         sign_out(&b);
     }
 }
+
+#[test]
+fn an_officer_computes_a_deadline_on_a_phone() {
+    let Some(b) = Browser::start("browser::clocks", 390, 844) else {
+        return;
+    };
+    let s = TestServer::start();
+    sign_in(&b, &s, Role::Officer);
+    b.click_nav(&b.find_by_text("a", "工作日历与法定期限"));
+    assert!(b.page_text().contains("工作日历"));
+    fits_the_screen(&b);
+    b.click_nav(&b.find_by_text("a", "期限计算"));
+    b.script("document.getElementById('rule').value = 'case_decision_90d';");
+    b.type_into(&b.find("#from"), "2026-03-02");
+    b.type_into(&b.find("#s_start"), "2026-04-10");
+    b.type_into(&b.find("#s_end"), "2026-04-22");
+    b.type_into(&b.find("#s_reason"), "听证");
+    b.type_into(&b.find("#e_length"), "30");
+    b.type_into(&b.find("#e_approver"), "张三");
+    b.click_nav(&b.find("#compute-submit"));
+    let e = b.text(&b.find("#explanation"));
+    assert_eq!(
+        e,
+        "办案期限：自2026年3月2日立案起90日，扣除听证期间12日，经张三批准延长30日，至2026年7月12日届满"
+    );
+    fits_the_screen(&b);
+    sign_out(&b);
+}

@@ -1,5 +1,6 @@
 //! Web tests: HTTP against a real server, and browser journeys in a real headless Chromium.
 
 mod browser;
+mod clocks;
 mod http;
 mod support;
