@@ -182,6 +182,16 @@ pub struct Subject<'a> {
     pub id: i64,
 }
 
+/// What starts a clock: the subject, the rule, the anchor instant, and the street/town whose
+/// jurisdiction the subject is in (for scoped lists).
+#[derive(Debug, Clone, Copy)]
+pub struct NewClock<'a> {
+    pub subject: Subject<'a>,
+    pub rule: &'a str,
+    pub anchor: Timestamp,
+    pub street_code: Option<&'a str>,
+}
+
 /// A running clock with its current computation.
 #[derive(Debug, Clone)]
 pub struct ClockView {
@@ -243,12 +253,15 @@ pub fn start_clock(
     c: &mut dyn Conn,
     data: &ClockData,
     actor: &Actor,
-    subject: Subject<'_>,
-    rule_code: &str,
-    anchor: Timestamp,
-    street_code: Option<&str>,
+    new: NewClock<'_>,
     now: Timestamp,
 ) -> AppResult<ClockView> {
+    let NewClock {
+        subject,
+        rule: rule_code,
+        anchor,
+        street_code,
+    } = new;
     let rule = data
         .rules
         .get(rule_code)

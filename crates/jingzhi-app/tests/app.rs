@@ -730,10 +730,12 @@ mod clocks {
                         c,
                         &data,
                         &lead,
-                        Subject { kind: "case", id: 7 },
-                        "case_decision_90d",
-                        t("2026-03-02T08:00"),
-                        Some("310105001"),
+                        ck::NewClock {
+                            subject: Subject { kind: "case", id: 7 },
+                            rule: "case_decision_90d",
+                            anchor: t("2026-03-02T08:00"),
+                            street_code: Some("310105001"),
+                        },
                         w.app.now(),
                     )
                 })
@@ -768,10 +770,12 @@ mod clocks {
                         c,
                         &data,
                         &lead,
-                        Subject { kind: "clue", id: 1 },
-                        "report_feedback_5wd",
-                        t("2026-02-20T09:00"),
-                        Some("310105001"),
+                        ck::NewClock {
+                            subject: Subject { kind: "clue", id: 1 },
+                            rule: "report_feedback_5wd",
+                            anchor: t("2026-02-20T09:00"),
+                            street_code: Some("310105001"),
+                        },
                         w.app.now(),
                     )
                 })
@@ -783,10 +787,12 @@ mod clocks {
                         c,
                         &data,
                         &lead,
-                        Subject { kind: "clue", id: 2 },
-                        "report_feedback_5wd",
-                        t("2026-02-26T09:00"),
-                        Some("310105002"),
+                        ck::NewClock {
+                            subject: Subject { kind: "clue", id: 2 },
+                            rule: "report_feedback_5wd",
+                            anchor: t("2026-02-26T09:00"),
+                            street_code: Some("310105002"),
+                        },
                         w.app.now(),
                     )
                 })

@@ -94,13 +94,16 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     result.map(|_| ExitCode::SUCCESS)
 }
 
+/// A scheduled job: runs its current slot, or does nothing when another server already did.
+type Job = fn(&App) -> jingzhi_app::AppResult<Option<String>>;
+
 /// Scheduled work: every minute, try the current slots of the scheduled jobs. Each slot runs once
 /// across all servers (see `App::run_once`).
 async fn background(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let jobs: [(&str, fn(&App) -> jingzhi_app::AppResult<Option<String>>); 2] = [
+        let jobs: [(&str, Job); 2] = [
             ("housekeeping", App::housekeeping),
             ("deadline_sweep", App::scheduled_sweep),
         ];

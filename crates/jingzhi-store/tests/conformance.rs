@@ -748,3 +748,228 @@ fn unsupported_urls_are_refused_with_the_password_hidden() {
     let msg = e.to_string();
     assert!(msg.contains("mysql://u:***@h/db") && !msg.contains("secret"), "{msg}");
 }
+
+// ---------------------------------------------------------------- legal clocks
+
+use jingzhi_store::repo::clocks;
+
+fn d(s: &str) -> jiff::civil::Date {
+    s.parse().unwrap()
+}
+
+both_backends!(calendar_years_replace_their_days, |s: &Scratch| {
+    let y = |year: i64, src: &str| clocks::YearRow {
+        year,
+        source: src.into(),
+        source_url: None,
+        updated_at: t("2026-01-05T01:00:00Z"),
+    };
+    let day = |day: &str, kind: &str, name: &str| clocks::DayRow {
+        day: d(day),
+        year: day[..4].parse().unwrap(),
+        kind: kind.into(),
+        name: name.into(),
+    };
+    s.store
+        .write(|c| {
+            clocks::replace_year(
+                c,
+                &y(2026, "通知A"),
+                &[
+                    day("2026-10-01", "holiday", "国庆节"),
+                    day("2026-10-10", "workday", "国庆节"),
+                ],
+            )?;
+            clocks::replace_year(c, &y(2025, "通知B"), &[day("2025-01-01", "holiday", "元旦")])?;
+            clocks::replace_year(c, &y(2026, "通知A（修订）"), &[day("2026-10-02", "holiday", "国庆节")])
+        })
+        .unwrap();
+    let years = s.store.read(clocks::years).unwrap();
+    assert_eq!(
+        years.iter().map(|y| (y.year, y.source.as_str())).collect::<Vec<_>>(),
+        vec![(2025, "通知B"), (2026, "通知A（修订）")]
+    );
+    let days = s.store.read(|c| clocks::days(c, Some(2026))).unwrap();
+    assert_eq!(days.len(), 1, "replaced, not merged");
+    assert_eq!(days[0].day, d("2026-10-02"));
+    assert_eq!(s.store.read(|c| clocks::days(c, None)).unwrap().len(), 2);
+});
+
+both_backends!(clock_rules_upsert_in_position_order, |s: &Scratch| {
+    s.store
+        .write(|c| {
+            clocks::upsert_rule(
+                c,
+                &clocks::RuleRow {
+                    code: "b".into(),
+                    position: 2,
+                    definition: "B".into(),
+                    updated_at: t("2026-01-05T01:00:00Z"),
+                },
+            )?;
+            clocks::upsert_rule(
+                c,
+                &clocks::RuleRow {
+                    code: "a".into(),
+                    position: 1,
+                    definition: "A".into(),
+                    updated_at: t("2026-01-05T01:00:00Z"),
+                },
+            )?;
+            clocks::upsert_rule(
+                c,
+                &clocks::RuleRow {
+                    code: "b".into(),
+                    position: 2,
+                    definition: "B2".into(),
+                    updated_at: t("2026-01-06T01:00:00Z"),
+                },
+            )
+        })
+        .unwrap();
+    let r = s.store.read(clocks::rules).unwrap();
+    assert_eq!(
+        r.iter()
+            .map(|x| (x.code.as_str(), x.definition.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("a", "A"), ("b", "B2")]
+    );
+});
+
+fn a_clock(subject_id: i64, state: &str, due: &str, street: Option<&str>) -> clocks::ClockRow {
+    clocks::ClockRow {
+        id: 0,
+        subject_type: "case".into(),
+        subject_id,
+        rule_code: "case_decision_90d".into(),
+        anchor_at: t("2026-03-02T02:00:00Z"),
+        met_at: None,
+        state: state.into(),
+        due_at: t(due),
+        provisional: false,
+        street_code: street.map(str::to_string),
+    }
+}
+
+both_backends!(
+    clocks_store_their_state_suspensions_extensions_and_alerts,
+    |s: &Scratch| {
+        let now = t("2026-03-02T03:00:00Z");
+        let (k1, k2, k3) = s
+            .store
+            .write(|c| {
+                let k1 = clocks::insert_clock(
+                    c,
+                    &a_clock(1, "running", "2026-05-31T15:59:59.999999Z", Some("310105001")),
+                    now,
+                )?;
+                let k2 = clocks::insert_clock(
+                    c,
+                    &a_clock(2, "overdue", "2026-03-01T15:59:59.999999Z", Some("310105002")),
+                    now,
+                )?;
+                let k3 = clocks::insert_clock(
+                    c,
+                    &a_clock(1, "due_soon", "2026-03-03T15:59:59.999999Z", Some("310105001")),
+                    now,
+                )?;
+                Ok::<_, StoreError>((k1, k2, k3))
+            })
+            .unwrap();
+        let got = s.store.read(|c| clocks::get_clock(c, k1)).unwrap();
+        assert_eq!(
+            (got.subject_id, got.state.as_str(), got.street_code.as_deref()),
+            (1, "running", Some("310105001"))
+        );
+        assert_eq!(s.store.read(|c| clocks::clocks_of(c, "case", 1)).unwrap().len(), 2);
+        s.store
+            .write(|c| {
+                clocks::insert_suspension(
+                    c,
+                    &clocks::SuspensionRow {
+                        id: 0,
+                        clock_id: k1,
+                        start_at: t("2026-03-10T01:00:00Z"),
+                        end_at: None,
+                        reason: "听证".into(),
+                        approver: "周华".into(),
+                    },
+                    now,
+                )?;
+                assert_eq!(clocks::end_suspension(c, k1, t("2026-03-22T01:00:00Z"))?, 1);
+                assert_eq!(
+                    clocks::end_suspension(c, k1, t("2026-03-23T01:00:00Z"))?,
+                    0,
+                    "nothing open any more"
+                );
+                clocks::insert_extension(
+                    c,
+                    &clocks::ExtensionRow {
+                        id: 0,
+                        clock_id: k1,
+                        length: 30,
+                        unit: None,
+                        reason: "复杂".into(),
+                        approver: "周华".into(),
+                    },
+                    now,
+                )?;
+                clocks::set_clock_status(c, k1, "running", t("2026-07-12T15:59:59.999999Z"), true, now)?;
+                clocks::set_clock_met(c, k3, t("2026-03-02T04:00:00Z"), "met", now)
+            })
+            .unwrap();
+        let susp = s.store.read(|c| clocks::suspensions_of(c, k1)).unwrap();
+        assert_eq!(susp[0].end_at, Some(t("2026-03-22T01:00:00Z")));
+        let ext = s.store.read(|c| clocks::extensions_of(c, k1)).unwrap();
+        assert_eq!((ext[0].length, ext[0].unit.clone()), (30, None));
+        let k = s.store.read(|c| clocks::get_clock(c, k1)).unwrap();
+        assert_eq!((k.due_at, k.provisional), (t("2026-07-12T15:59:59.999999Z"), true));
+        let open = s.store.read(|c| clocks::open_clocks(c, 0, 10)).unwrap();
+        assert_eq!(
+            open.iter().map(|k| k.id).collect::<Vec<_>>(),
+            vec![k1, k2],
+            "the met clock is closed"
+        );
+        assert_eq!(
+            s.store.read(|c| clocks::open_clocks(c, k1, 10)).unwrap().len(),
+            1,
+            "paging by id"
+        );
+        let (ss, ee) = s.store.read(|c| clocks::shifts_between(c, 0, k2)).unwrap();
+        assert_eq!((ss.len(), ee.len()), (1, 1));
+        let (ss, _) = s.store.read(|c| clocks::shifts_between(c, k1, k2)).unwrap();
+        assert!(ss.is_empty());
+        let late = s
+            .store
+            .read(|c| clocks::clocks_in_states(c, &["overdue", "due_soon"], None, 10))
+            .unwrap();
+        assert_eq!(late.iter().map(|k| k.id).collect::<Vec<_>>(), vec![k2]);
+        assert!(
+            s.store
+                .read(|c| clocks::clocks_in_states(c, &["overdue"], Some("310105001"), 10))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            s.store
+                .write(|c| clocks::raise_alert(c, k2, "overdue", t("2026-03-01T15:59:59.999999Z"), now))
+                .unwrap()
+        );
+        assert!(
+            !s.store
+                .write(|c| clocks::raise_alert(c, k2, "overdue", t("2026-03-01T15:59:59.999999Z"), now))
+                .unwrap(),
+            "once"
+        );
+        let alerts = s
+            .store
+            .read(|c| clocks::alerts_since(c, t("2026-03-01T00:00:00Z"), 10))
+            .unwrap();
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].kind, "overdue");
+        let counts = s.store.read(|c| clocks::count_by_state(c, None)).unwrap();
+        assert_eq!(counts, vec![("overdue".to_string(), 1), ("running".to_string(), 1)]);
+        let counts = s.store.read(|c| clocks::count_by_state(c, Some("310105002"))).unwrap();
+        assert_eq!(counts, vec![("overdue".to_string(), 1)]);
+    }
+);
