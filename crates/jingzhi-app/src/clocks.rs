@@ -51,7 +51,7 @@ pub struct ClockCache {
 }
 
 /// Who the sweep and the default loading act as, in the audit trail.
-fn system_actor() -> Actor {
+pub fn system_actor() -> Actor {
     let mut a = crate::demo::bootstrap_actor();
     a.name = "system".into();
     a.display_name = "系统".into();

@@ -111,7 +111,14 @@ const PEOPLE: &[Who] = &[
 pub fn seed(app: &App, places_toml: &str) -> AppResult<Vec<DemoAccount>> {
     let boot = bootstrap_actor();
     app.ensure_clock_defaults()?;
+    app.ensure_intake_defaults()?;
     app.import_places(&boot, places_toml, false)?;
+    app.import_boundaries(
+        &boot,
+        crate::intake::DEMO_BOUNDARIES,
+        jingzhi_domain::geo::BoundaryLevel::Street,
+        false,
+    )?;
     let orgs = app.store.read(places::list_orgs)?;
     let find = |pred: &dyn Fn(&OrgUnit) -> bool| -> AppResult<i64> {
         orgs.iter()

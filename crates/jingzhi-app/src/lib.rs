@@ -10,8 +10,10 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod clocks;
+pub mod clues;
 pub mod demo;
 pub mod error;
+pub mod intake;
 pub mod jobs;
 pub mod orgs;
 pub mod secrets;
@@ -75,6 +77,8 @@ pub struct App {
     pub config: Arc<AppConfig>,
     /// The calendar and clock rules, cached (see `clocks`).
     pub clocks: Arc<clocks::ClockCache>,
+    /// The matter catalogue, classifier and jurisdiction data, cached (see `intake`).
+    pub intake: Arc<intake::IntakeCache>,
 }
 
 impl App {
@@ -84,6 +88,7 @@ impl App {
             clock,
             config: Arc::new(config),
             clocks: Arc::new(clocks::ClockCache::default()),
+            intake: Arc::new(intake::IntakeCache::default()),
         }
     }
 

@@ -236,6 +236,7 @@ impl App {
             let id = places::insert_compound(c, &f, now).map_err(code_conflict)?;
             let cp = places::get_compound(c, id)?;
             record(c, actor, now, "compound.create", "compound", id, NONE, Some(&cp))?;
+            crate::intake::bump_version(c, now)?;
             Ok(id)
         })
     }
@@ -822,6 +823,11 @@ fn apply_places(c: &mut dyn Conn, actor: &Actor, now: jiff::Timestamp, file: &Pl
                 }
             }
         }
+    }
+    let roads = crate::intake::store_roads(c, &file.road, now)?;
+    if rep.created + rep.updated > 0 || roads > 0 {
+        // Compounds and roads feed jurisdiction: every server reloads them.
+        crate::intake::bump_version(c, now)?;
     }
     Ok(rep)
 }

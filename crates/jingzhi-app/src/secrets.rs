@@ -28,6 +28,10 @@ pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
+pub fn sha256_bytes_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
 fn argon2(memory_kib: u32, passes: u32) -> Argon2<'static> {
     let params = Params::new(memory_kib, passes, 1, None).expect("argon2 params");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)

@@ -279,6 +279,7 @@ fn ready_app(c: &Config) -> Result<App> {
     store.migrate()?;
     let app = app_for(c, store);
     app.ensure_clock_defaults().map_err(app_err)?;
+    app.ensure_intake_defaults().map_err(app_err)?;
     Ok(app)
 }
 

@@ -48,6 +48,7 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     }
     let app = app_for(&c, store);
     app.ensure_clock_defaults().map_err(crate::app_err)?;
+    app.ensure_intake_defaults().map_err(crate::app_err)?;
     let mut lines = Vec::new();
     if args.demo {
         let accounts = jingzhi_app::demo::seed(&app, DEMO_PLACES).map_err(crate::app_err)?;

@@ -17,6 +17,9 @@ crate::coded_enum! {
         AuditLog = ("audit_log", "审计日志"),
         Calendar = ("calendar", "工作日历"),
         ClockRule = ("clock_rule", "期限规则"),
+        Matter = ("matter", "执法事项"),
+        Boundary = ("boundary", "辖区边界"),
+        Clue = ("clue", "线索"),
     }
 }
 
@@ -47,6 +50,9 @@ pub fn actions_on(resource: Resource) -> &'static [Action] {
         AuditLog => &[View, Verify, Export],
         Calendar => &[View, Update, Import],
         ClockRule => &[View, Update],
+        Matter => &[View, Update],
+        Boundary => &[View, Import],
+        Clue => &[View, Create, Import, Export],
     }
 }
 
@@ -93,6 +99,15 @@ pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
         (Calendar, _) => &[Admin],
         (ClockRule, View) => ALL_ROLES,
         (ClockRule, _) => &[Admin],
+        (Matter, View) => ALL_ROLES,
+        (Matter, _) => &[Admin],
+        (Boundary, View) => STAFF,
+        (Boundary, _) => &[Admin],
+        // Which clues, and which workflow steps, is decided by the scope and by clue::roles_for.
+        (Clue, View | Create) => ALL_ROLES,
+        (Clue, Import) => &[Dispatcher, Admin],
+        (Clue, Export) => EVERYONE_BUT_PARTNERS,
+        (Clue, _) => &[],
     };
     who.contains(&role)
 }

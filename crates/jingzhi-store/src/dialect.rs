@@ -45,3 +45,24 @@ pub fn table_columns(c: &mut dyn Conn) -> Result<Vec<(String, String, String)>> 
     };
     Ok(rows.into_iter().map(|r| (r.text(0), r.text(1), r.text(2))).collect())
 }
+
+/// The full-text condition on `clue.search_text` for a token query bound as parameter `$n`
+/// (SQLite FTS5 with unicode61 over pre-tokenised text; PostgreSQL tsvector 'simple' + GIN).
+pub fn clue_search_clause(b: Backend, n: usize) -> String {
+    match b {
+        Backend::Sqlite => format!("clue.id IN (SELECT rowid FROM clue_fts WHERE clue_fts MATCH ${n})"),
+        Backend::Postgres => format!("to_tsvector('simple', clue.search_text) @@ plainto_tsquery('simple', ${n})"),
+    }
+}
+
+/// The bound value of a token query for [`clue_search_clause`]: every token must match.
+pub fn search_query_value(b: Backend, tokens: &[String]) -> String {
+    match b {
+        Backend::Sqlite => tokens
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "")))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Backend::Postgres => tokens.join(" "),
+    }
+}

@@ -22,10 +22,12 @@ macro_rules! migrations {
 pub const SQLITE: &[Migration] = migrations!("sqlite":
     1 "0001" "foundation",
     2 "0002" "clocks",
+    3 "0003" "clues",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
     2 "0002" "clocks",
+    3 "0003" "clues",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

@@ -699,6 +699,7 @@ fn migrated_schemas_match_across_backends() {
             "integer" | "bigint" => "int".into(),
             "double precision" | "real" => "float".into(),
             "boolean" => "bool".into(),
+            "blob" | "bytea" => "bytes".into(),
             "text" => "text".into(),
             other => other.into(),
         }

@@ -42,3 +42,13 @@ impl World {
         self.app.session_actor(&s.token).unwrap().expect("session")
     }
 }
+
+pub const DEMO: &str = include_str!("../../../../data/demo/changning.toml");
+
+/// A world on the full demo dataset (10 streets, boundaries, roads, compounds).
+pub fn demo_world(s: &Scratch) -> World {
+    let clock = Arc::new(FixedClock::new(t("2026-03-02T01:00:00Z")));
+    let app = App::new(s.store.clone(), clock.clone(), AppConfig::for_tests());
+    let accounts = demo::seed(&app, DEMO).expect("seed");
+    World { app, clock, accounts }
+}

@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod clocks;
+pub mod clues;
 pub mod jobs;
 pub mod login;
 pub mod places;

@@ -1,0 +1,1419 @@
+//! 线索受理与派单: registering clues from every channel (classify, locate, de-duplicate, start the
+//! clocks), and every step of their handling, each checked against the state machine
+//! (`jingzhi_domain::clue`), the role rule and the actor's data scope, and recorded on the clue's
+//! timeline and in the audit trail in the same transaction.
+
+use crate::App;
+use crate::actor::Actor;
+use crate::audit::record;
+use crate::clocks::{self as ck, NewClock, Subject};
+use crate::error::{AppError, AppResult, Check, ErrorCode};
+use crate::intake::IntakeData;
+use jiff::Timestamp;
+use jingzhi_domain::authz::{Action, Resource};
+use jingzhi_domain::classify::Hints;
+use jingzhi_domain::clue::{
+    Channel, Clue, ClueAction, ClueFacts, ClueStatus, Disposal, MetAt, Verification, WorkOrderType, check_disposal,
+    clocks_for, clue_no, needs_reason, next_status, roles_for,
+};
+use jingzhi_domain::dedup::{Report, find_repeat};
+use jingzhi_domain::geo::{Gcj02, LocateMethod, Wgs84};
+use jingzhi_domain::org::{OrgKind, Scope};
+use jingzhi_domain::search::{SearchQuery, index_tokens};
+use jingzhi_domain::time::{civil_date, format_ts};
+use jingzhi_store::Conn;
+use jingzhi_store::repo::clues::{self as repo, ClueFilter};
+use jingzhi_store::repo::{clocks as clock_repo, places};
+use serde::Serialize;
+
+/// Coordinates as given: WGS84 (GPS) or GCJ-02 (Chinese map apps), converted on entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Point {
+    Wgs84(f64, f64),
+    Gcj02(f64, f64),
+}
+
+/// A new clue as the channel delivers it.
+#[derive(Debug, Clone)]
+pub struct NewClue {
+    pub channel: Channel,
+    pub source_ref: Option<String>,
+    pub work_order_type: Option<WorkOrderType>,
+    pub description: String,
+    pub address: String,
+    pub point: Option<Point>,
+    pub compound_id: Option<i64>,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub anonymous: bool,
+    pub discovered_at: Option<Timestamp>,
+    pub under_construction: bool,
+    /// When the source received it (12345 gives its own); default now.
+    pub received_at: Option<Timestamp>,
+    /// A matter chosen at intake (a dispatcher or an officer); otherwise suggested.
+    pub matter_code: Option<String>,
+}
+
+impl NewClue {
+    pub fn new(channel: Channel, description: impl Into<String>, address: impl Into<String>) -> NewClue {
+        NewClue {
+            channel,
+            source_ref: None,
+            work_order_type: None,
+            description: description.into(),
+            address: address.into(),
+            point: None,
+            compound_id: None,
+            reporter_name: None,
+            reporter_phone: None,
+            anonymous: false,
+            discovered_at: None,
+            under_construction: false,
+            received_at: None,
+            matter_code: None,
+        }
+    }
+}
+
+/// What registering did.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub clue: Clue,
+    /// False when the same source reference was registered before (re-submission or re-import):
+    /// nothing was changed and the existing clue is returned.
+    pub created: bool,
+    /// The open clue this one repeats, with the reasons.
+    pub repeat_of: Option<(i64, Vec<String>)>,
+    /// Dispatched automatically to the street team.
+    pub auto_dispatched: bool,
+}
+
+/// The parameters of a step.
+#[derive(Debug, Clone, Default)]
+pub struct Step {
+    pub reason: String,
+    /// Dispatch/reassign target (street team) or transfer target (department).
+    pub org_id: Option<i64>,
+    pub verification: Option<Verification>,
+    pub disposal: Option<Disposal>,
+    pub recheck_date: Option<jiff::civil::Date>,
+    /// Reply text, verification note, disposal note.
+    pub text: String,
+    pub matter_code: Option<String>,
+    pub street_code: Option<String>,
+    /// Link target.
+    pub primary_id: Option<i64>,
+}
+
+/// One entry of the timeline.
+pub type Event = repo::ClueEvent;
+
+/// A clue as its page shows it.
+#[derive(Debug, Clone)]
+pub struct ClueView {
+    pub clue: Clue,
+    pub clocks: Vec<ck::ClockView>,
+    pub events: Vec<Event>,
+    pub attachments: Vec<repo::Attachment>,
+    pub linked: Vec<Clue>,
+    pub primary: Option<Clue>,
+    pub compound_name: Option<String>,
+    pub assigned_org_name: Option<String>,
+    pub transferred_to_name: Option<String>,
+    pub reporter_org_name: Option<String>,
+    /// Steps the viewer may take now.
+    pub allowed: Vec<ClueAction>,
+    /// The viewer may see the reporter's phone.
+    pub show_contact: bool,
+}
+
+/// Which list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Queue {
+    /// 待受理
+    ToAccept,
+    /// 待派单
+    ToDispatch,
+    /// 待签收
+    ToSign,
+    /// 待核查
+    ToVerify,
+    /// 待处置
+    ToDispose,
+    /// 待回复
+    ToReply,
+    /// 待办结
+    ToClose,
+    /// 即将超期
+    DueSoon,
+    /// 已超期
+    Overdue,
+    /// 重复投诉
+    Repeated,
+    /// 我的上报 (partners)
+    Mine,
+    /// 移送本部门 (departments)
+    Transferred,
+    /// 全部
+    All,
+}
+
+impl Queue {
+    pub const ALL: &'static [Queue] = &[
+        Queue::ToAccept,
+        Queue::ToDispatch,
+        Queue::ToSign,
+        Queue::ToVerify,
+        Queue::ToDispose,
+        Queue::ToReply,
+        Queue::ToClose,
+        Queue::DueSoon,
+        Queue::Overdue,
+        Queue::Repeated,
+        Queue::Mine,
+        Queue::Transferred,
+        Queue::All,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Queue::ToAccept => "to_accept",
+            Queue::ToDispatch => "to_dispatch",
+            Queue::ToSign => "to_sign",
+            Queue::ToVerify => "to_verify",
+            Queue::ToDispose => "to_dispose",
+            Queue::ToReply => "to_reply",
+            Queue::ToClose => "to_close",
+            Queue::DueSoon => "due_soon",
+            Queue::Overdue => "overdue",
+            Queue::Repeated => "repeated",
+            Queue::Mine => "mine",
+            Queue::Transferred => "transferred",
+            Queue::All => "all",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::ToAccept => "待受理",
+            Queue::ToDispatch => "待派单",
+            Queue::ToSign => "待签收",
+            Queue::ToVerify => "待核查",
+            Queue::ToDispose => "待处置",
+            Queue::ToReply => "待回复",
+            Queue::ToClose => "待办结",
+            Queue::DueSoon => "即将超期",
+            Queue::Overdue => "已超期",
+            Queue::Repeated => "重复投诉",
+            Queue::Mine => "我的上报",
+            Queue::Transferred => "移送本部门",
+            Queue::All => "全部线索",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Queue> {
+        Queue::ALL.iter().copied().find(|q| q.code() == s)
+    }
+}
+
+/// A list request.
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub queue: Queue,
+    pub q: String,
+    pub channel: Option<Channel>,
+    pub matter_code: Option<String>,
+    pub street_code: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Default for ListRequest {
+    fn default() -> Self {
+        ListRequest {
+            queue: Queue::All,
+            q: String::new(),
+            channel: None,
+            matter_code: None,
+            street_code: None,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// A page of a list, with the total.
+#[derive(Debug, Clone)]
+pub struct ClueList {
+    pub rows: Vec<Clue>,
+    pub total: i64,
+    /// Open clocks per clue shown: (clue id, worst state, due instant of the soonest).
+    pub clock_states: Vec<(i64, String, Timestamp)>,
+}
+
+/// The classifier's probabilities (suggestion and alternatives) kept with a clue.
+fn matter_probs(classification_json: &str) -> Vec<(String, f64)> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(classification_json) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let (Some(code), Some(p)) = (
+        v.pointer("/matter/code").and_then(|x| x.as_str()),
+        v.get("confidence").and_then(|x| x.as_f64()),
+    ) {
+        out.push((code.to_string(), p));
+    }
+    for a in v.get("alternatives").and_then(|x| x.as_array()).into_iter().flatten() {
+        if let (Some(code), Some(p)) = (
+            a.get("code").and_then(|x| x.as_str()),
+            a.get("confidence").and_then(|x| x.as_f64()),
+        ) {
+            out.push((code.to_string(), p));
+        }
+    }
+    out
+}
+
+fn is_partner(a: &Actor) -> bool {
+    matches!(
+        a.org.kind,
+        OrgKind::PropertyCompany | OrgKind::Community | OrgKind::Grid | OrgKind::Department
+    )
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
+}
+
+fn compound_company(c: &mut dyn Conn, compound_id: Option<i64>) -> AppResult<Option<i64>> {
+    Ok(match compound_id {
+        Some(id) => places::get_compound(c, id)?.property_company_id,
+        None => None,
+    })
+}
+
+/// The scope part of a list filter: what the actor may see.
+fn scope_filter(a: &Actor, f: &mut ClueFilter) {
+    match &a.scope {
+        Scope::District => {}
+        Scope::Street(s) => f.street_code = Some(s.to_string()),
+        Scope::Company(id) => f.reporter_or_company = Some(*id),
+        Scope::Department(id) => f.transferred_to = Some(*id),
+        Scope::Grid { org_id, .. } => f.reporter_or_company = Some(*org_id),
+    }
+}
+
+fn event(
+    c: &mut dyn Conn,
+    a: &Actor,
+    k: &Clue,
+    action: ClueAction,
+    from: Option<ClueStatus>,
+    note: &str,
+    now: Timestamp,
+    data: Option<serde_json::Value>,
+) -> AppResult<()> {
+    repo::insert_event(
+        c,
+        &repo::ClueEvent {
+            id: 0,
+            clue_id: k.id,
+            at: now,
+            actor_user_id: a.user_id,
+            actor_name: if a.display_name.is_empty() {
+                a.name.clone()
+            } else {
+                a.display_name.clone()
+            },
+            actor_org_id: Some(a.org.id).filter(|id| *id > 0),
+            action: action.code().into(),
+            from_status: from.map(|s| s.code().to_string()),
+            to_status: Some(k.status.code().to_string()),
+            note: note.to_string(),
+            data: data.map(|d| d.to_string()),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ClueAudit<'a> {
+    no: &'a str,
+    status: &'a str,
+    matter: &'a str,
+    street: Option<&'a str>,
+    assigned_org_id: Option<i64>,
+    transferred_to_org_id: Option<i64>,
+    duplicate_of: Option<i64>,
+    verification: Option<&'a str>,
+    disposal: Option<&'a str>,
+    reply: Option<&'a str>,
+}
+
+fn audit_view(k: &Clue) -> ClueAudit<'_> {
+    ClueAudit {
+        no: &k.no,
+        status: k.status.code(),
+        matter: &k.matter_code,
+        street: k.street_code.as_deref(),
+        assigned_org_id: k.assigned_org_id,
+        transferred_to_org_id: k.transferred_to_org_id,
+        duplicate_of: k.duplicate_of,
+        verification: k.verification.map(|v| v.code()),
+        disposal: k.disposal.map(|d| d.code()),
+        reply: k.reply.as_deref(),
+    }
+}
+
+/// Meets the open clocks of a clue that end at a given step.
+fn meet_clocks(
+    c: &mut dyn Conn,
+    data: &ck::ClockData,
+    a: &Actor,
+    clue_id: i64,
+    at: MetAt,
+    now: Timestamp,
+    facts: &[(String, MetAt)],
+) -> AppResult<()> {
+    for row in clock_repo::clocks_of(c, "clue", clue_id)? {
+        if row.met_at.is_some() {
+            continue;
+        }
+        if facts.iter().any(|(rule, m)| *rule == row.rule_code && *m == at) {
+            ck::meet_clock(c, data, a, row.id, now, now)?;
+        }
+    }
+    Ok(())
+}
+
+fn met_rules(k: &Clue, data: &IntakeData) -> Vec<(String, MetAt)> {
+    clocks_for(&facts_of(k, data))
+        .into_iter()
+        .map(|x| (x.rule.to_string(), x.met_at))
+        .collect()
+}
+
+fn facts_of<'a>(k: &'a Clue, data: &IntakeData) -> ClueFacts<'a> {
+    let out_of_remit =
+        k.suggested_department.is_some() && data.catalogue.get(&k.matter_code).is_some_and(|m| m.is_other());
+    ClueFacts {
+        channel: k.channel,
+        work_order_type: k.work_order_type,
+        matter: Some(&k.matter_code),
+        has_reporter: k.reporter_org_id.is_some()
+            || (!k.anonymous && (k.reporter_phone.is_some() || k.reporter_name.is_some()))
+            || k.channel == Channel::Hotline12345,
+        under_construction: k.under_construction,
+        has_discovery_time: k.discovered_at.is_some(),
+        out_of_remit,
+    }
+}
+
+impl App {
+    fn check_new(&self, actor: &Actor, n: &NewClue) -> AppResult<()> {
+        let mut ck = Check::new();
+        let d = n.description.trim();
+        if d.is_empty() {
+            ck.fail("description", "请填写问题描述");
+        } else if d.chars().count() > 4000 {
+            ck.fail("description", "问题描述不能超过4000字");
+        }
+        if n.address.trim().is_empty() && n.point.is_none() && n.compound_id.is_none() {
+            ck.fail("address", "请填写地址，或选择小区、提供坐标");
+        }
+        if let Some(p) = non_empty(&n.reporter_phone) {
+            let ok = (5..=20).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+');
+            if !ok {
+                ck.fail("reporter_phone", "联系电话格式不正确");
+            }
+        }
+        if let Some(Point::Wgs84(lng, lat) | Point::Gcj02(lng, lat)) = n.point
+            && !Wgs84::new(lng, lat).is_valid()
+        {
+            ck.fail("point", "坐标无效");
+        }
+        if let Some(s) = &n.source_ref
+            && s.chars().count() > 64
+        {
+            ck.fail("source_ref", "来源编号过长");
+        }
+        if n.channel == Channel::PropertyReport && actor.org.kind == OrgKind::PropertyCompany && n.compound_id.is_none()
+        {
+            ck.fail("compound_id", "物业报告须选择本企业管理的小区");
+        }
+        ck.finish()
+    }
+
+    /// Registers a clue from any channel: classify, locate, de-duplicate, number, start the clocks,
+    /// and, where the rules allow, accept and dispatch it at once.
+    pub fn register_clue(&self, actor: &Actor, n: &NewClue) -> AppResult<Registered> {
+        actor.require(Resource::Clue, Action::Create)?;
+        if !actor.roles.iter().any(|r| roles_for(ClueAction::Register).contains(r)) {
+            return Err(AppError::with_message(ErrorCode::Forbidden, "无权登记线索"));
+        }
+        self.check_new(actor, n)?;
+        let data = self.intake_data()?;
+        let clocks = self.clock_data()?;
+        let now = self.now();
+        let received_at = n.received_at.unwrap_or(now);
+        // Partners report as their org unit; a property company only in its own compounds.
+        let reporter_org_id = is_partner(actor).then_some(actor.org.id);
+        let channel = match actor.org.kind {
+            OrgKind::PropertyCompany => Channel::PropertyReport,
+            OrgKind::Grid | OrgKind::Community => Channel::GridReport,
+            _ => n.channel,
+        };
+        // Classify (or take the given matter).
+        let (matter_code, classification, suggested_department, confirmed) = match non_empty(&n.matter_code) {
+            Some(code) => {
+                let m = data
+                    .catalogue
+                    .get(&code)
+                    .ok_or_else(|| AppError::field("matter_code", format!("未知的执法事项：{code}")))?;
+                (
+                    m.code.clone(),
+                    serde_json::json!({"given": m.code}).to_string(),
+                    None,
+                    true,
+                )
+            }
+            None => {
+                let hints = Hints {
+                    property_report: channel == Channel::PropertyReport,
+                    in_compound: n.compound_id.map(|_| true),
+                    likely_matters: Vec::new(),
+                };
+                let cl = data
+                    .classifier
+                    .classify_with(&format!("{} {}", n.description, n.address), &hints);
+                let dept = cl
+                    .out_of_remit
+                    .as_ref()
+                    .map(|o| o.suggested_department.code().to_string());
+                (
+                    cl.matter.code.clone(),
+                    serde_json::to_string(&cl).unwrap_or_default(),
+                    dept,
+                    false,
+                )
+            }
+        };
+        let point = n.point.map(|p| match p {
+            Point::Wgs84(x, y) => Wgs84::new(x, y),
+            Point::Gcj02(x, y) => Gcj02::new(x, y).to_wgs84(),
+        });
+        self.store.write(|c| {
+            if let Some(src) = non_empty(&n.source_ref)
+                && let Some(existing) = repo::find_by_source(c, channel, &src)?
+            {
+                return Ok(Registered {
+                    clue: existing,
+                    created: false,
+                    repeat_of: None,
+                    auto_dispatched: false,
+                });
+            }
+            // The place: a chosen compound, else the point and the address.
+            let compound = match n.compound_id {
+                Some(id) => {
+                    Some(places::get_compound(c, id).map_err(|_| AppError::field("compound_id", "小区不存在"))?)
+                }
+                None => None,
+            };
+            if actor.org.kind == OrgKind::PropertyCompany
+                && let Some(cp) = &compound
+                && cp.property_company_id != Some(actor.org.id)
+            {
+                return Err(AppError::field("compound_id", "只能上报本企业管理的小区"));
+            }
+            let point = point.or_else(|| compound.as_ref().and_then(|cp| Some(Wgs84::new(cp.lng?, cp.lat?))));
+            let address = if n.address.trim().is_empty() {
+                compound.as_ref().map(|cp| cp.address.clone()).unwrap_or_default()
+            } else {
+                n.address.trim().to_string()
+            };
+            let located = data.jurisdiction.locate(
+                point,
+                &format!(
+                    "{} {}",
+                    address,
+                    compound.as_ref().map(|cp| cp.name.as_str()).unwrap_or("")
+                ),
+            );
+            let (street_code, locate_method, locate_reason) = match (&compound, &located.street_code) {
+                (Some(cp), _) if located.method != LocateMethod::Polygon => (
+                    Some(cp.street_code.to_string()),
+                    LocateMethod::CompoundName,
+                    format!(
+                        "所选小区“{}”属{}",
+                        cp.name,
+                        data.jurisdiction.rules().street_name(cp.street_code.as_str())
+                    ),
+                ),
+                _ => (located.street_code.clone(), located.method, located.reason.clone()),
+            };
+            let compound_id = compound.as_ref().map(|cp| cp.id).or(match &located.compound_code {
+                Some(code) => places::find_compound_by_code(c, code)?.map(|cp| cp.id),
+                None => None,
+            });
+            // Duplicates: an open clue of the same matter at the same place with a similar text.
+            let since = received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
+            let candidates = repo::dedup_candidates(c, &matter_code, since, 200)?;
+            let key_of = |k: &Clue| -> Option<String> {
+                match k.compound_id {
+                    Some(id) => Some(format!("compound-id:{id}")),
+                    None => data.jurisdiction.rules().place_key(&k.address),
+                }
+            };
+            let new_key = match compound_id {
+                Some(id) => Some(format!("compound-id:{id}")),
+                None => data.jurisdiction.rules().place_key(&address),
+            };
+            let reports: Vec<Report> = candidates
+                .iter()
+                .map(|k| Report {
+                    matter: k.matter_code.clone(),
+                    text: k.description.clone(),
+                    point: match (k.lng, k.lat) {
+                        (Some(x), Some(y)) => Some(Wgs84::new(x, y)),
+                        _ => None,
+                    },
+                    place_key: key_of(k),
+                    received_at: k.received_at,
+                    matter_probs: matter_probs(&k.classification),
+                })
+                .collect();
+            let me = Report {
+                matter: matter_code.clone(),
+                text: n.description.clone(),
+                point,
+                place_key: new_key,
+                received_at,
+                matter_probs: matter_probs(&classification),
+            };
+            let repeat =
+                find_repeat(&me, &reports, &data.dedup).map(|r| (candidates[r.index].clone(), r.score.reasons));
+            let seq = repo::next_counter(c, "clue", &civil_date(received_at).year().to_string())?;
+            let anonymous = n.anonymous;
+            let mut k = Clue {
+                id: 0,
+                no: clue_no(civil_date(received_at).year(), seq),
+                channel,
+                source_ref: non_empty(&n.source_ref),
+                work_order_type: if channel == Channel::Hotline12345 {
+                    Some(n.work_order_type.unwrap_or(WorkOrderType::Complaint))
+                } else {
+                    n.work_order_type
+                },
+                status: if repeat.is_some() {
+                    ClueStatus::Linked
+                } else {
+                    ClueStatus::Registered
+                },
+                description: n.description.trim().to_string(),
+                address,
+                lng: point.map(|p| p.lng),
+                lat: point.map(|p| p.lat),
+                compound_id,
+                reporter_name: if anonymous { None } else { non_empty(&n.reporter_name) },
+                reporter_phone: if anonymous { None } else { non_empty(&n.reporter_phone) },
+                anonymous,
+                reporter_org_id,
+                reporter_user_id: actor.user_id,
+                discovered_at: n.discovered_at,
+                under_construction: n.under_construction,
+                matter_code: matter_code.clone(),
+                matter_confirmed: confirmed,
+                classification: classification.clone(),
+                suggested_department: suggested_department.clone(),
+                street_code: street_code.clone(),
+                grid_code: located.grid_code.clone(),
+                locate_method,
+                locate_reason,
+                assigned_org_id: None,
+                transferred_to_org_id: None,
+                handler_user_id: None,
+                duplicate_of: repeat.as_ref().map(|(p, _)| p.id),
+                repeat_count: 0,
+                verification: None,
+                verification_note: None,
+                disposal: None,
+                disposal_note: None,
+                recheck_date: None,
+                reply: None,
+                received_at,
+                replied_at: None,
+                closed_at: None,
+                created_at: now,
+                updated_at: now,
+                search_text: String::new(),
+            };
+            k.search_text = index_tokens(&format!(
+                "{} {} {} {}",
+                k.no,
+                k.description,
+                k.address,
+                k.source_ref.clone().unwrap_or_default()
+            ));
+            k.id = repo::insert(c, &k)?;
+            event(
+                c,
+                actor,
+                &k,
+                ClueAction::Register,
+                None,
+                "",
+                now,
+                Some(serde_json::json!({"channel": channel.code()})),
+            )?;
+            record(
+                c,
+                actor,
+                now,
+                "clue.register",
+                "clue",
+                k.id,
+                crate::audit::NONE,
+                Some(&audit_view(&k)),
+            )?;
+            // The clocks of this clue.
+            for clk in clocks_for(&facts_of(&k, &data)) {
+                let anchor = if clk.from_discovery {
+                    k.discovered_at.unwrap_or(received_at)
+                } else {
+                    received_at
+                };
+                let v = ck::start_clock(
+                    c,
+                    &clocks,
+                    actor,
+                    NewClock {
+                        subject: Subject { kind: "clue", id: k.id },
+                        rule: clk.rule,
+                        anchor,
+                        street_code: k.street_code.as_deref(),
+                    },
+                    now,
+                )?;
+                if clk.met_at == MetAt::Received {
+                    ck::meet_clock(c, &clocks, actor, v.id, received_at, now)?;
+                }
+            }
+            let mut repeat_of = None;
+            if let Some((mut primary, reasons)) = repeat {
+                primary.repeat_count += 1;
+                primary.updated_at = now;
+                repo::update(c, &primary)?;
+                event(
+                    c,
+                    actor,
+                    &primary,
+                    ClueAction::Link,
+                    Some(primary.status),
+                    &format!("新线索{}重复反映此问题", k.no),
+                    now,
+                    None,
+                )?;
+                event(
+                    c,
+                    actor,
+                    &k,
+                    ClueAction::Link,
+                    Some(ClueStatus::Registered),
+                    &format!("与线索{}为同一问题，已并案：{}", primary.no, reasons.join("；")),
+                    now,
+                    None,
+                )?;
+                repeat_of = Some((primary.id, reasons));
+            }
+            // Automatic dispatch where the rules allow it.
+            let mut auto = false;
+            if let Some(min) = data.auto_dispatch_min_confidence
+                && k.status == ClueStatus::Registered
+                && k.suggested_department.is_none()
+                && matches!(k.locate_method, LocateMethod::Polygon | LocateMethod::CompoundName)
+                && let Some(street) = k.street_code.clone()
+            {
+                let confidence = serde_json::from_str::<serde_json::Value>(&classification)
+                    .ok()
+                    .and_then(|v| v.get("confidence").and_then(|x| x.as_f64()))
+                    .unwrap_or(if confirmed { 1.0 } else { 0.0 });
+                let in_remit = data
+                    .catalogue
+                    .get(&k.matter_code)
+                    .is_some_and(|m| m.remit.is_chengguan() && !m.is_other());
+                if confidence >= min
+                    && in_remit
+                    && let Some(team) = places::find_org_by_code(c, &crate::orgs::team_code(&street))?
+                {
+                    let system = crate::clocks::system_actor();
+                    let from = k.status;
+                    k.status = ClueStatus::Dispatched;
+                    k.assigned_org_id = Some(team.id);
+                    k.updated_at = now;
+                    repo::update(c, &k)?;
+                    event(
+                        c,
+                        &system,
+                        &k,
+                        ClueAction::Dispatch,
+                        Some(from),
+                        &format!(
+                            "按辖区（{}）与事项自动派单至{}（分类置信度{:.0}%）",
+                            k.locate_reason,
+                            team.name,
+                            confidence * 100.0
+                        ),
+                        now,
+                        None,
+                    )?;
+                    record(
+                        c,
+                        &system,
+                        now,
+                        "clue.dispatch",
+                        "clue",
+                        k.id,
+                        crate::audit::NONE,
+                        Some(&audit_view(&k)),
+                    )?;
+                    auto = true;
+                }
+            }
+            Ok(Registered {
+                clue: k,
+                created: true,
+                repeat_of,
+                auto_dispatched: auto,
+            })
+        })
+    }
+
+    /// Whether the actor's scope covers a clue.
+    fn sees_clue(&self, c: &mut dyn Conn, a: &Actor, k: &Clue) -> AppResult<bool> {
+        let company = compound_company(c, k.compound_id)?;
+        let mut f = k.footprint(company);
+        // A team also sees what is assigned to it.
+        if let (Scope::Street(s), Some(org)) = (&a.scope, k.assigned_org_id)
+            && org == a.org.id
+        {
+            f.street_code = Some(s.clone());
+        }
+        Ok(a.scope.sees(&f))
+    }
+
+    /// Steps the actor may take on a clue now.
+    fn allowed_steps(&self, a: &Actor, k: &Clue) -> Vec<ClueAction> {
+        ClueAction::ALL
+            .iter()
+            .copied()
+            .filter(|act| {
+                !matches!(act, ClueAction::Register | ClueAction::Dispose)
+                    || *act == ClueAction::Dispose && k.status != ClueStatus::Linked
+            })
+            .filter(|act| next_status(k.status, *act).is_ok())
+            .filter(|act| a.roles.iter().any(|r| roles_for(*act).contains(r)))
+            .filter(|act| self.team_may(a, k, *act))
+            .collect()
+    }
+
+    /// Team steps are for the team the clue is assigned to.
+    fn team_may(&self, a: &Actor, k: &Clue, act: ClueAction) -> bool {
+        match act {
+            ClueAction::Sign | ClueAction::SendBack | ClueAction::Verify | ClueAction::Dispose => {
+                k.assigned_org_id == Some(a.org.id)
+            }
+            ClueAction::Reply => {
+                k.assigned_org_id == Some(a.org.id) || a.roles.contains(&jingzhi_domain::role::Role::Dispatcher)
+            }
+            _ => true,
+        }
+    }
+
+    /// A clue with everything its page shows.
+    pub fn clue_view(&self, a: &Actor, id: i64) -> AppResult<ClueView> {
+        a.require(Resource::Clue, Action::View)?;
+        let clocks = self.clock_data()?;
+        let now = self.now();
+        self.store.read(|c| {
+            let k = repo::get(c, id)?;
+            if !self.sees_clue(c, a, &k)? {
+                return Err(AppError::new(ErrorCode::OutOfScope));
+            }
+            let name = |c: &mut dyn Conn, id: Option<i64>| -> AppResult<Option<String>> {
+                Ok(match id {
+                    Some(i) => Some(places::get_org(c, i)?.name),
+                    None => None,
+                })
+            };
+            let compound_name = match k.compound_id {
+                Some(i) => Some(places::get_compound(c, i)?.name),
+                None => None,
+            };
+            Ok(ClueView {
+                clocks: ck::clocks_of(c, &clocks, Subject { kind: "clue", id }, now)?,
+                events: repo::events_of(c, id)?,
+                attachments: repo::attachments_of(c, id)?,
+                linked: repo::linked_to(c, id)?,
+                primary: match k.duplicate_of {
+                    Some(p) => Some(repo::get(c, p)?),
+                    None => None,
+                },
+                compound_name,
+                assigned_org_name: name(c, k.assigned_org_id)?,
+                transferred_to_name: name(c, k.transferred_to_org_id)?,
+                reporter_org_name: name(c, k.reporter_org_id)?,
+                allowed: self.allowed_steps(a, &k),
+                show_contact: jingzhi_domain::clue::sees_reporter_contact(&a.roles),
+                clue: k,
+            })
+        })
+    }
+
+    /// Takes one step of the workflow.
+    pub fn clue_step(&self, a: &Actor, id: i64, action: ClueAction, p: &Step) -> AppResult<Clue> {
+        a.require(Resource::Clue, Action::View)?;
+        if !a.roles.iter().any(|r| roles_for(action).contains(r)) {
+            return Err(AppError::with_message(
+                ErrorCode::Forbidden,
+                format!("无权{}", action.label()),
+            ));
+        }
+        if needs_reason(action) && p.reason.trim().is_empty() {
+            return Err(AppError::field("reason", format!("{}须写明理由", action.label())));
+        }
+        let data = self.intake_data()?;
+        let clocks = self.clock_data()?;
+        let now = self.now();
+        self.store
+            .write(|c| {
+                let mut k = repo::get_for_update(c, id)?;
+                if !self.sees_clue(c, a, &k)? {
+                    return Err(AppError::new(ErrorCode::OutOfScope));
+                }
+                if !self.team_may(a, &k, action) {
+                    return Err(AppError::with_message(
+                        ErrorCode::Forbidden,
+                        format!("只有承办该线索的执法队可以{}", action.label()),
+                    ));
+                }
+                let from = k.status;
+                let to =
+                    next_status(from, action).map_err(|m| AppError::with_message(ErrorCode::ValidationFailed, m))?;
+                let before = serde_json::to_value(audit_view(&k)).unwrap_or_default();
+                let mut note = p.reason.trim().to_string();
+                let met_rules = met_rules(&k, &data);
+                match action {
+                    ClueAction::Accept => {}
+                    ClueAction::ReturnToSource => {
+                        k.closed_at = Some(now);
+                    }
+                    ClueAction::TransferOut => {
+                        let org = places::get_org(
+                            c,
+                            p.org_id.ok_or_else(|| AppError::field("org_id", "请选择移送的部门"))?,
+                        )?;
+                        if org.kind != OrgKind::Department {
+                            return Err(AppError::field("org_id", "只能移送给管理部门"));
+                        }
+                        k.transferred_to_org_id = Some(org.id);
+                        k.closed_at = Some(now);
+                        note = format!("移送{}：{}", org.name, note);
+                        meet_clocks(c, &clocks, a, k.id, MetAt::Transfer, now, &met_rules)?;
+                    }
+                    ClueAction::Dispatch | ClueAction::Reassign => {
+                        let org = places::get_org(
+                            c,
+                            p.org_id
+                                .ok_or_else(|| AppError::field("org_id", "请选择承办的执法队"))?,
+                        )?;
+                        if org.kind != OrgKind::StreetTeam {
+                            return Err(AppError::field("org_id", "只能派给街镇执法队"));
+                        }
+                        if action == ClueAction::Reassign && k.assigned_org_id == Some(org.id) {
+                            return Err(AppError::field("org_id", "改派须选择另一支执法队"));
+                        }
+                        k.assigned_org_id = Some(org.id);
+                        k.handler_user_id = None;
+                        if let Some(s) = &org.street_code {
+                            k.street_code = Some(s.to_string());
+                        }
+                        note = if note.is_empty() {
+                            format!("派至{}", org.name)
+                        } else {
+                            format!("改派至{}：{}", org.name, note)
+                        };
+                    }
+                    ClueAction::Sign => {
+                        k.handler_user_id = a.user_id;
+                    }
+                    ClueAction::SendBack => {
+                        k.assigned_org_id = None;
+                        k.handler_user_id = None;
+                    }
+                    ClueAction::Verify => {
+                        let v = p
+                            .verification
+                            .ok_or_else(|| AppError::field("verification", "请选择核查结论（属实/不属实）"))?;
+                        k.verification = Some(v);
+                        k.verification_note = Some(p.text.trim().to_string()).filter(|s| !s.is_empty());
+                        note = format!(
+                            "{}{}",
+                            v.label(),
+                            if p.text.trim().is_empty() {
+                                String::new()
+                            } else {
+                                format!("：{}", p.text.trim())
+                            }
+                        );
+                        meet_clocks(c, &clocks, a, k.id, MetAt::Verify, now, &met_rules)?;
+                    }
+                    ClueAction::Dispose => {
+                        let d = p
+                            .disposal
+                            .ok_or_else(|| AppError::field("disposal", "请选择处置方式"))?;
+                        check_disposal(k.verification, d, &p.text).map_err(|m| AppError::field("disposal", m))?;
+                        if d == Disposal::FileCase && !a.has_role(jingzhi_domain::role::Role::TeamLeader) {
+                            return Err(AppError::with_message(ErrorCode::Forbidden, "立案须由队长批准"));
+                        }
+                        if d == Disposal::OrderCorrection && p.recheck_date.is_none() {
+                            return Err(AppError::field("recheck_date", "责令改正须确定复查日期"));
+                        }
+                        k.disposal = Some(d);
+                        k.disposal_note = Some(p.text.trim().to_string()).filter(|s| !s.is_empty());
+                        k.recheck_date = p.recheck_date;
+                        note = format!(
+                            "{}{}",
+                            d.label(),
+                            if p.text.trim().is_empty() {
+                                String::new()
+                            } else {
+                                format!("：{}", p.text.trim())
+                            }
+                        );
+                        // Repeats follow their primary: each now awaits its own reply.
+                        for mut l in repo::linked_to(c, k.id)? {
+                            if l.status == ClueStatus::Linked {
+                                let lf = l.status;
+                                l.status = ClueStatus::Disposed;
+                                l.disposal = Some(d);
+                                l.verification = k.verification;
+                                l.updated_at = now;
+                                repo::update(c, &l)?;
+                                event(
+                                    c,
+                                    a,
+                                    &l,
+                                    ClueAction::Dispose,
+                                    Some(lf),
+                                    &format!("随并案线索{}处置：{}", k.no, d.label()),
+                                    now,
+                                    None,
+                                )?;
+                            }
+                        }
+                    }
+                    ClueAction::Reply => {
+                        let text = p.text.trim();
+                        if text.is_empty() {
+                            return Err(AppError::field("text", "请填写回复内容"));
+                        }
+                        k.reply = Some(text.to_string());
+                        k.replied_at = Some(now);
+                        note = text.to_string();
+                        meet_clocks(c, &clocks, a, k.id, MetAt::Reply, now, &met_rules)?;
+                    }
+                    ClueAction::Close => {
+                        k.closed_at = Some(now);
+                    }
+                    ClueAction::Link => {
+                        let pid = p
+                            .primary_id
+                            .ok_or_else(|| AppError::field("primary_id", "请填写并入的线索"))?;
+                        if pid == k.id {
+                            return Err(AppError::field("primary_id", "不能并入自己"));
+                        }
+                        let mut primary = repo::get_for_update(c, pid)?;
+                        if !primary.status.is_open() || primary.duplicate_of.is_some() {
+                            return Err(AppError::field("primary_id", "只能并入正在办理的主线索"));
+                        }
+                        primary.repeat_count += 1;
+                        primary.updated_at = now;
+                        repo::update(c, &primary)?;
+                        k.duplicate_of = Some(pid);
+                        note = format!("并入线索{}", primary.no);
+                    }
+                    ClueAction::Unlink => {
+                        if let Some(pid) = k.duplicate_of {
+                            let mut primary = repo::get_for_update(c, pid)?;
+                            primary.repeat_count = (primary.repeat_count - 1).max(0);
+                            primary.updated_at = now;
+                            repo::update(c, &primary)?;
+                        }
+                        k.duplicate_of = None;
+                    }
+                    ClueAction::Reclassify => {
+                        let code =
+                            non_empty(&p.matter_code).ok_or_else(|| AppError::field("matter_code", "请选择事项"))?;
+                        let m = data
+                            .catalogue
+                            .get(&code)
+                            .ok_or_else(|| AppError::field("matter_code", "未知的执法事项"))?;
+                        let suggested = serde_json::from_str::<serde_json::Value>(&k.classification)
+                            .ok()
+                            .and_then(|v| v.pointer("/matter/code").and_then(|x| x.as_str()).map(str::to_string))
+                            .unwrap_or_else(|| k.matter_code.clone());
+                        repo::insert_label(
+                            c,
+                            Some(k.id),
+                            &format!("{} {}", k.description, k.address),
+                            &suggested,
+                            &m.code,
+                            &a.name,
+                            now,
+                        )?;
+                        note = format!(
+                            "事项由“{}”更正为“{}”",
+                            data.catalogue
+                                .get(&k.matter_code)
+                                .map(|x| x.name.as_str())
+                                .unwrap_or(&k.matter_code),
+                            m.name
+                        );
+                        k.matter_code = m.code.clone();
+                        k.matter_confirmed = true;
+                        if !m.is_other() {
+                            k.suggested_department = None;
+                        }
+                        crate::intake::bump_version(c, now)?;
+                    }
+                    ClueAction::Relocate => {
+                        let s =
+                            non_empty(&p.street_code).ok_or_else(|| AppError::field("street_code", "请选择街镇"))?;
+                        let street =
+                            places::get_street(c, &s).map_err(|_| AppError::field("street_code", "街镇不存在"))?;
+                        k.street_code = Some(street.code.to_string());
+                        k.locate_method = LocateMethod::Manual;
+                        k.locate_reason = format!(
+                            "由{}人工指定为{}{}",
+                            a.display_name,
+                            street.name,
+                            if note.is_empty() {
+                                String::new()
+                            } else {
+                                format!("：{note}")
+                            }
+                        );
+                        note = k.locate_reason.clone();
+                    }
+                    ClueAction::Note | ClueAction::Attach => {
+                        if note.is_empty() {
+                            note = p.text.trim().to_string();
+                        }
+                    }
+                    ClueAction::Register => unreachable!("registration is register_clue"),
+                }
+                k.status = to;
+                k.updated_at = now;
+                repo::update(c, &k)?;
+                event(c, a, &k, action, Some(from), &note, now, None)?;
+                record(
+                    c,
+                    a,
+                    now,
+                    &format!("clue.{}", action.code()),
+                    "clue",
+                    k.id,
+                    Some(&before),
+                    Some(&audit_view(&k)),
+                )?;
+                Ok(k)
+            })
+            .inspect(|_| {
+                if action == ClueAction::Reclassify {
+                    self.invalidate_intake_data();
+                }
+            })
+    }
+
+    /// A page of clues in one queue, in the actor's scope.
+    pub fn list_clues(&self, a: &Actor, r: &ListRequest) -> AppResult<ClueList> {
+        a.require(Resource::Clue, Action::View)?;
+        let mut f = ClueFilter::default();
+        scope_filter(a, &mut f);
+        f.channel = r.channel;
+        f.matter_code = r.matter_code.clone();
+        if let Some(s) = &r.street_code
+            && !s.is_empty()
+            && f.street_code.is_none()
+        {
+            f.street_code = Some(s.clone());
+        }
+        let team = (a.org.kind == OrgKind::StreetTeam).then_some(a.org.id);
+        let open = ClueStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect::<Vec<_>>();
+        match r.queue {
+            Queue::ToAccept => f.statuses = vec![ClueStatus::Registered],
+            Queue::ToDispatch => f.statuses = vec![ClueStatus::Accepted],
+            Queue::ToSign => {
+                f.statuses = vec![ClueStatus::Dispatched];
+                f.assigned_org_id = team;
+            }
+            Queue::ToVerify => {
+                f.statuses = vec![ClueStatus::Signed];
+                f.assigned_org_id = team;
+            }
+            Queue::ToDispose => {
+                f.statuses = vec![ClueStatus::Verified];
+                f.assigned_org_id = team;
+            }
+            Queue::ToReply => f.statuses = vec![ClueStatus::Disposed],
+            Queue::ToClose => f.statuses = vec![ClueStatus::Replied],
+            Queue::Repeated => {
+                f.repeated_only = true;
+                f.statuses = open.clone();
+            }
+            Queue::Mine => {
+                f.reporter_or_company = Some(a.org.id);
+            }
+            Queue::Transferred => f.transferred_to = Some(a.org.id),
+            Queue::DueSoon | Queue::Overdue => {
+                let state = if r.queue == Queue::DueSoon {
+                    "due_soon"
+                } else {
+                    "overdue"
+                };
+                let street = f.street_code.clone();
+                let ids: Vec<i64> = self.store.read(|c| {
+                    Ok::<_, AppError>(
+                        clock_repo::clocks_in_states(c, &[state], street.as_deref(), 100_000)?
+                            .into_iter()
+                            .filter(|k| k.subject_type == "clue")
+                            .map(|k| k.subject_id)
+                            .collect(),
+                    )
+                })?;
+                f.ids = Some(ids);
+                f.statuses = open.clone();
+            }
+            Queue::All => {}
+        }
+        let query = SearchQuery::parse(&r.q);
+        if !query.is_empty() {
+            if query.needs_like_fallback() {
+                f.like = Some(r.q.trim().to_string());
+            } else {
+                f.tokens = query.tokens().into_iter().map(str::to_string).collect();
+            }
+        }
+        let limit = r.limit.clamp(1, 100_000);
+        self.store.read(|c| {
+            let rows = repo::list(c, &f, limit, r.offset.max(0))?;
+            let total = repo::count(c, &f)?;
+            let mut clock_states = Vec::new();
+            for k in &rows {
+                let open: Vec<clock_repo::ClockRow> = clock_repo::clocks_of(c, "clue", k.id)?
+                    .into_iter()
+                    .filter(|x| x.met_at.is_none())
+                    .collect();
+                let worst = open.iter().map(|x| x.state.as_str()).max_by_key(|s| match *s {
+                    "overdue" => 3,
+                    "due_soon" => 2,
+                    "suspended" => 1,
+                    _ => 0,
+                });
+                if let (Some(w), Some(due)) = (worst, open.iter().map(|x| x.due_at).min()) {
+                    clock_states.push((k.id, w.to_string(), due));
+                }
+            }
+            Ok(ClueList {
+                rows,
+                total,
+                clock_states,
+            })
+        })
+    }
+
+    /// Counts per queue for the actor (tabs and home page).
+    pub fn clue_queue_counts(&self, a: &Actor) -> AppResult<Vec<(Queue, i64)>> {
+        let mut out = Vec::new();
+        for q in self.queues_for(a) {
+            let n = self
+                .list_clues(
+                    a,
+                    &ListRequest {
+                        queue: q,
+                        limit: 1,
+                        ..Default::default()
+                    },
+                )?
+                .total;
+            out.push((q, n));
+        }
+        Ok(out)
+    }
+
+    /// The queues a role works from.
+    pub fn queues_for(&self, a: &Actor) -> Vec<Queue> {
+        use jingzhi_domain::role::Role::*;
+        let mut v = Vec::new();
+        if a.has_role(Dispatcher) {
+            v.extend([Queue::ToAccept, Queue::ToDispatch, Queue::ToReply, Queue::ToClose]);
+        }
+        if a.has_role(TeamLeader) || a.has_role(Officer) {
+            v.extend([Queue::ToSign, Queue::ToVerify, Queue::ToDispose, Queue::ToReply]);
+        }
+        if a.org.kind == OrgKind::Department {
+            v.push(Queue::Transferred);
+        }
+        if matches!(
+            a.org.kind,
+            OrgKind::PropertyCompany | OrgKind::Grid | OrgKind::Community
+        ) {
+            v.push(Queue::Mine);
+        } else {
+            v.extend([Queue::DueSoon, Queue::Overdue, Queue::Repeated]);
+        }
+        v.push(Queue::All);
+        let mut seen = Vec::new();
+        v.retain(|q| {
+            let fresh = !seen.contains(q);
+            seen.push(*q);
+            fresh
+        });
+        v
+    }
+
+    /// Adds a file to a clue (photos, documents). Stored once by SHA-256.
+    pub fn attach_to_clue(
+        &self,
+        a: &Actor,
+        id: i64,
+        filename: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> AppResult<i64> {
+        const MAX: usize = 20 * 1024 * 1024;
+        if bytes.is_empty() {
+            return Err(AppError::field("file", "文件为空"));
+        }
+        if bytes.len() > MAX {
+            return Err(AppError::with_message(
+                ErrorCode::PayloadTooLarge,
+                "单个文件不能超过20MB",
+            ));
+        }
+        let allowed = [
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+            "image/heic",
+            "application/pdf",
+            "video/mp4",
+            "audio/mpeg",
+            "audio/mp4",
+        ];
+        if !allowed.contains(&content_type) {
+            return Err(AppError::field(
+                "file",
+                format!("不支持的文件类型：{content_type}（可上传照片、PDF、视频、录音）"),
+            ));
+        }
+        let sha = crate::secrets::sha256_bytes_hex(bytes);
+        let now = self.now();
+        let k = self.clue_step(
+            a,
+            id,
+            ClueAction::Attach,
+            &Step {
+                text: format!("上传附件：{filename}"),
+                ..Default::default()
+            },
+        )?;
+        self.store.write(|c| {
+            repo::put_blob(c, &sha, content_type, bytes, now)?;
+            let att = repo::insert_attachment(
+                c,
+                &repo::Attachment {
+                    id: 0,
+                    clue_id: k.id,
+                    sha256: sha.clone(),
+                    filename: filename.chars().take(200).collect(),
+                    content_type: content_type.into(),
+                    size: bytes.len() as i64,
+                    uploaded_by: a.display_name.clone(),
+                    uploaded_at: now,
+                },
+            )?;
+            record(
+                c,
+                a,
+                now,
+                "clue.attach",
+                "clue",
+                k.id,
+                crate::audit::NONE,
+                Some(&serde_json::json!({"attachment": att, "sha256": sha, "filename": filename, "size": bytes.len()})),
+            )?;
+            Ok(att)
+        })
+    }
+
+    /// A clue attachment's bytes (scope-checked; the hash is verified on every read).
+    pub fn clue_attachment(&self, a: &Actor, attachment_id: i64) -> AppResult<(repo::Attachment, Vec<u8>)> {
+        a.require(Resource::Clue, Action::View)?;
+        self.store.read(|c| {
+            let att = repo::get_attachment(c, attachment_id)?;
+            let k = repo::get(c, att.clue_id)?;
+            if !self.sees_clue(c, a, &k)? {
+                return Err(AppError::new(ErrorCode::OutOfScope));
+            }
+            let (_, bytes) = repo::get_blob(c, &att.sha256)?;
+            if crate::secrets::sha256_bytes_hex(&bytes) != att.sha256 {
+                return Err(AppError::with_message(
+                    ErrorCode::Internal,
+                    "附件内容与其哈希不符，可能已被篡改",
+                ));
+            }
+            Ok((att, bytes))
+        })
+    }
+
+    /// Mis-dispatch data: send-backs and reassignments since an instant, per org unit.
+    pub fn dispatch_returns(&self, a: &Actor, since: Timestamp) -> AppResult<Vec<(String, String, i64)>> {
+        a.require(Resource::Clue, Action::Export)?;
+        Ok(self.store.read(|c| repo::returns_since(c, since))?)
+    }
+
+    /// The classifier's view of a text (for `jingzhi classify` and `/api/v1/classify`).
+    pub fn classify_text(&self, a: &Actor, text: &str) -> AppResult<jingzhi_domain::classify::Classification> {
+        a.require(Resource::Matter, Action::View)?;
+        if text.trim().is_empty() {
+            return Err(AppError::field("text", "请输入要分类的文本"));
+        }
+        Ok(self.intake_data()?.classifier.classify(text))
+    }
+
+    /// Clues in the actor's scope for an Excel export (a queue, at most 100,000 rows).
+    pub fn export_clues(&self, a: &Actor, r: &ListRequest) -> AppResult<ClueList> {
+        a.require(Resource::Clue, Action::Export)?;
+        self.list_clues(
+            a,
+            &ListRequest {
+                limit: 100_000,
+                offset: 0,
+                ..r.clone()
+            },
+        )
+    }
+}
+
+/// For timelines: when a step happened, in Shanghai time.
+pub fn event_time(e: &Event) -> String {
+    jingzhi_domain::time::short_datetime(e.at)
+}
+
+/// Stored instant text, for exports.
+pub fn ts_text(t: Option<Timestamp>) -> String {
+    t.map(format_ts).unwrap_or_default()
+}

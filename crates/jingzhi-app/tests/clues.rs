@@ -1,0 +1,735 @@
+//! Clue intake and dispatch through the real use cases, on both backends.
+
+mod common;
+
+use common::*;
+use jiff::SignedDuration;
+use jingzhi_app::clues::{ListRequest, NewClue, Point, Queue, Step};
+use jingzhi_app::{Actor, ErrorCode};
+use jingzhi_domain::clue::{Channel, ClueAction, ClueStatus, Disposal, Verification, WorkOrderType};
+use jingzhi_domain::org::OrgKind;
+use jingzhi_domain::role::Role;
+use jingzhi_testkit::{Scratch, both_backends};
+
+fn hotline(w: &World, text: &str, address: &str, ref_no: &str) -> NewClue {
+    let _ = w;
+    NewClue {
+        source_ref: Some(ref_no.into()),
+        work_order_type: Some(WorkOrderType::Complaint),
+        reporter_name: Some("王先生".into()),
+        reporter_phone: Some("13812345678".into()),
+        ..NewClue::new(Channel::Hotline12345, text, address)
+    }
+}
+
+fn compound(w: &World, name: &str) -> jingzhi_domain::org::Compound {
+    w.app
+        .list_compounds(&w.actor(Role::Admin))
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name}"))
+}
+
+fn team_of(w: &World, street: &str) -> i64 {
+    w.app
+        .list_orgs(&w.actor(Role::Admin))
+        .unwrap()
+        .into_iter()
+        .find(|o| o.code == format!("team-{street}"))
+        .unwrap()
+        .id
+}
+
+/// A second officer account in another street's team.
+fn officer_in(w: &World, street: &str, username: &str) -> Actor {
+    let admin = w.actor(Role::Admin);
+    w.app
+        .create_user_with_password(
+            &admin,
+            &jingzhi_app::users::UserInput {
+                username: username.into(),
+                display_name: "其他队员".into(),
+                org_id: team_of(w, street),
+                phone: String::new(),
+                certificate_no: format!("3101052026{}", username.len() * 7 + 1000),
+                roles: vec![Role::Officer],
+            },
+            "Changning-2026!",
+            false,
+        )
+        .unwrap();
+    let s = w.app.login(username, "Changning-2026!", "127.0.0.1", None).unwrap();
+    w.app.session_actor(&s.token).unwrap().unwrap()
+}
+
+both_backends!(
+    a_12345_work_order_is_classified_located_numbered_timed_and_dispatched,
+    |s: &Scratch| {
+        let w = demo_world(s);
+        let d = w.actor(Role::Dispatcher);
+        let cp = compound(&w, "天山一村");
+        let mut n = hotline(
+            &w,
+            "楼下饭店油烟太大，排烟管道直接对着居民楼，每天晚上熏得窗都不敢开",
+            &cp.address,
+            "GD20260302001",
+        );
+        n.compound_id = Some(cp.id);
+        let r = w.app.register_clue(&d, &n).unwrap();
+        assert!(r.created);
+        let k = &r.clue;
+        assert_eq!(k.matter_code, "catering_fumes");
+        assert_eq!(k.no, "XS2026000001");
+        assert_eq!(k.street_code.as_deref(), Some(cp.street_code.as_str()));
+        assert!(!k.locate_reason.is_empty());
+        assert!(r.auto_dispatched, "confident, located, in remit: dispatched at once");
+        assert_eq!(k.status, ClueStatus::Dispatched);
+        assert_eq!(k.assigned_org_id, Some(team_of(&w, cp.street_code.as_str())));
+        let v = w.app.clue_view(&d, k.id).unwrap();
+        let rules: Vec<&str> = v.clocks.iter().map(|c| c.row.rule_code.as_str()).collect();
+        assert_eq!(rules, vec!["hotline_complaint_5wd", "report_feedback_5wd"]);
+        assert!(v.clocks[0].deadline.explanation().contains("5个工作日"));
+        assert_eq!(v.events.len(), 2, "registered, then dispatched");
+        // Re-submitting the same work order changes nothing.
+        let again = w.app.register_clue(&d, &n).unwrap();
+        assert!(!again.created);
+        assert_eq!(again.clue.id, k.id);
+    }
+);
+
+both_backends!(the_whole_workflow_with_clocks_timeline_and_audit, |s: &Scratch| {
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    let lead = w.actor(Role::TeamLeader);
+    let officer = w.actor(Role::Officer);
+    let street = lead.org.street_code.clone().unwrap();
+    let mut n = NewClue::new(
+        Channel::PublicReport,
+        "有人在人行道上摆摊卖水果，占了半条人行道",
+        "长宁区某路口",
+    );
+    n.reporter_phone = Some("13900001111".into());
+    n.matter_code = Some("disorderly_stalls".into());
+    let k = w.app.register_clue(&d, &n).unwrap().clue;
+    assert_eq!(k.status, ClueStatus::Registered, "no place found: a person dispatches");
+    assert_eq!(k.locate_method.code(), "fallback");
+    let e = w
+        .app
+        .clue_step(&officer, k.id, ClueAction::Accept, &Step::default())
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    w.app.clue_step(&d, k.id, ClueAction::Accept, &Step::default()).unwrap();
+    let e = w
+        .app
+        .clue_step(&d, k.id, ClueAction::Verify, &Step::default())
+        .unwrap_err();
+    assert!(
+        e.message.contains("不能核查") || e.code == ErrorCode::Forbidden,
+        "{e:?}"
+    );
+    let team = team_of(&w, street.as_str());
+    w.app
+        .clue_step(
+            &d,
+            k.id,
+            ClueAction::Dispatch,
+            &Step {
+                org_id: Some(team),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    w.app
+        .clue_step(&officer, k.id, ClueAction::Sign, &Step::default())
+        .unwrap();
+    w.clock.advance(SignedDuration::from_hours(3));
+    let e = w
+        .app
+        .clue_step(&officer, k.id, ClueAction::Verify, &Step::default())
+        .unwrap_err();
+    assert_eq!(e.field_message("verification"), Some("请选择核查结论（属实/不属实）"));
+    w.app
+        .clue_step(
+            &officer,
+            k.id,
+            ClueAction::Verify,
+            &Step {
+                verification: Some(Verification::Confirmed),
+                text: "现场确有流动摊贩".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let e = w
+        .app
+        .clue_step(
+            &officer,
+            k.id,
+            ClueAction::Dispose,
+            &Step {
+                disposal: Some(Disposal::FileCase),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.message, "立案须由队长批准");
+    let e = w
+        .app
+        .clue_step(
+            &officer,
+            k.id,
+            ClueAction::Dispose,
+            &Step {
+                disposal: Some(Disposal::OrderCorrection),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(e.field_message("recheck_date").is_some());
+    w.app
+        .clue_step(
+            &officer,
+            k.id,
+            ClueAction::Dispose,
+            &Step {
+                disposal: Some(Disposal::OrderCorrection),
+                recheck_date: Some(jiff::civil::date(2026, 3, 5)),
+                text: "已劝离，责令改正".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    w.app
+        .clue_step(
+            &officer,
+            k.id,
+            ClueAction::Reply,
+            &Step {
+                text: "经核查属实，已责令改正并将复查。".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    w.app.clue_step(&d, k.id, ClueAction::Close, &Step::default()).unwrap();
+    let v = w.app.clue_view(&d, k.id).unwrap();
+    assert_eq!(v.clue.status, ClueStatus::Closed);
+    assert_eq!(v.clocks.len(), 1);
+    assert_eq!(
+        v.clocks[0].deadline.state.code(),
+        "met",
+        "replied within 5 working days"
+    );
+    let actions: Vec<&str> = v.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec![
+            "register", "accept", "dispatch", "sign", "verify", "dispose", "reply", "close"
+        ]
+    );
+    assert!(v.allowed.is_empty(), "nothing left to do");
+    let admin = w.actor(Role::Admin);
+    let trail = w
+        .app
+        .list_audit(
+            &admin,
+            &jingzhi_app::audit::AuditFilter {
+                entity: Some("clue".into()),
+                entity_id: Some(k.id.to_string()),
+                ..Default::default()
+            },
+            50,
+        )
+        .unwrap();
+    assert_eq!(trail.len(), 8);
+});
+
+both_backends!(
+    send_back_and_reassign_carry_reasons_and_count_as_returns,
+    |s: &Scratch| {
+        let w = demo_world(s);
+        let d = w.actor(Role::Dispatcher);
+        let lead = w.actor(Role::TeamLeader);
+        let mut n = NewClue::new(Channel::Patrol, "共享单车堆满人行道", "某路");
+        n.matter_code = Some("shared_bike_parking".into());
+        let k = w.app.register_clue(&d, &n).unwrap().clue;
+        let team = lead.org.id;
+        w.app
+            .clue_step(
+                &d,
+                k.id,
+                ClueAction::Dispatch,
+                &Step {
+                    org_id: Some(team),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let e = w
+            .app
+            .clue_step(&lead, k.id, ClueAction::SendBack, &Step::default())
+            .unwrap_err();
+        assert_eq!(e.field_message("reason"), Some("退单须写明理由"));
+        w.app
+            .clue_step(
+                &lead,
+                k.id,
+                ClueAction::SendBack,
+                &Step {
+                    reason: "不属本街道辖区".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let k2 = w.app.clue_view(&d, k.id).unwrap().clue;
+        assert_eq!(k2.status, ClueStatus::Accepted);
+        assert_eq!(k2.assigned_org_id, None);
+        let other = team_of(&w, "310105002");
+        w.app
+            .clue_step(
+                &d,
+                k.id,
+                ClueAction::Dispatch,
+                &Step {
+                    org_id: Some(team),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let e = w
+            .app
+            .clue_step(
+                &d,
+                k.id,
+                ClueAction::Reassign,
+                &Step {
+                    org_id: Some(other),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert!(e.field_message("reason").is_some());
+        w.app
+            .clue_step(
+                &d,
+                k.id,
+                ClueAction::Reassign,
+                &Step {
+                    org_id: Some(other),
+                    reason: "地址在江苏路".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            w.app.clue_view(&d, k.id).unwrap().clue.street_code.as_deref(),
+            Some("310105002")
+        );
+        let e = w.app.clue_view(&lead, k.id).unwrap_err();
+        assert_eq!(e.code, ErrorCode::OutOfScope, "the first team no longer sees it");
+        let returns = w
+            .app
+            .dispatch_returns(&d, w.app.now() - SignedDuration::from_hours(1))
+            .unwrap();
+        assert!(returns.iter().any(|(a, _, n)| a == "send_back" && *n == 1));
+        assert!(returns.iter().any(|(a, _, n)| a == "reassign" && *n == 1));
+    }
+);
+
+both_backends!(
+    repeated_complaints_are_linked_counted_and_replied_separately,
+    |s: &Scratch| {
+        let w = demo_world(s);
+        let d = w.actor(Role::Dispatcher);
+        let officer = w.actor(Role::Officer);
+        let lead = w.actor(Role::TeamLeader);
+        let cp = w.app.list_compounds(&lead).unwrap().remove(0);
+        let mut a = hotline(
+            &w,
+            "小区里有人在楼道里给电瓶车充电，电线从窗户拉出来，很危险",
+            &cp.address,
+            "GD1",
+        );
+        a.compound_id = Some(cp.id);
+        a.matter_code = Some("ebike_charging".into());
+        let first = w.app.register_clue(&d, &a).unwrap().clue;
+        w.clock.advance(SignedDuration::from_hours(20));
+        let mut b = hotline(
+            &w,
+            "又有人在楼道电瓶车飞线充电，上次投诉了还是没人管",
+            &cp.address,
+            "GD2",
+        );
+        b.compound_id = Some(cp.id);
+        b.matter_code = Some("ebike_charging".into());
+        let second = w.app.register_clue(&d, &b).unwrap();
+        let (primary, reasons) = second.repeat_of.clone().expect("a repeat");
+        assert_eq!(primary, first.id);
+        assert!(!reasons.is_empty());
+        assert_eq!(second.clue.status, ClueStatus::Linked);
+        let rep = w
+            .app
+            .list_clues(
+                &d,
+                &ListRequest {
+                    queue: Queue::Repeated,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(rep.rows.iter().map(|k| k.id).collect::<Vec<_>>(), vec![first.id]);
+        assert_eq!(rep.rows[0].repeat_count, 1);
+        // Each reporter keeps its own deadline.
+        let v2 = w.app.clue_view(&d, second.clue.id).unwrap();
+        assert!(v2.clocks.iter().any(|c| c.row.rule_code == "hotline_complaint_5wd"));
+        // Handling the primary moves the repeat to its own reply.
+        if w.app.clue_view(&d, first.id).unwrap().clue.status == ClueStatus::Registered {
+            w.app
+                .clue_step(
+                    &d,
+                    first.id,
+                    ClueAction::Dispatch,
+                    &Step {
+                        org_id: Some(lead.org.id),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+        }
+        w.app
+            .clue_step(&officer, first.id, ClueAction::Sign, &Step::default())
+            .unwrap();
+        w.app
+            .clue_step(
+                &officer,
+                first.id,
+                ClueAction::Verify,
+                &Step {
+                    verification: Some(Verification::Confirmed),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        w.app
+            .clue_step(
+                &lead,
+                first.id,
+                ClueAction::Dispose,
+                &Step {
+                    disposal: Some(Disposal::FileCase),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let v2 = w.app.clue_view(&d, second.clue.id).unwrap();
+        assert_eq!(v2.clue.status, ClueStatus::Disposed);
+        w.app
+            .clue_step(
+                &d,
+                second.clue.id,
+                ClueAction::Reply,
+                &Step {
+                    text: "已立案查处。".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let v2 = w.app.clue_view(&d, second.clue.id).unwrap();
+        assert!(
+            v2.clocks.iter().all(|c| c.deadline.met_at.is_some()),
+            "its own reply met its own clocks"
+        );
+    }
+);
+
+both_backends!(
+    partners_see_only_their_own_and_report_only_in_their_compounds,
+    |s: &Scratch| {
+        let w = demo_world(s);
+        let p = w.actor(Role::PropertyStaff);
+        let mine = w.app.list_compounds(&p).unwrap();
+        let other = w
+            .app
+            .list_compounds(&w.actor(Role::Admin))
+            .unwrap()
+            .into_iter()
+            .find(|c| c.property_company_id != Some(p.org.id))
+            .unwrap();
+        let mut n = NewClue::new(Channel::PropertyReport, "业主装修时在敲承重墙，劝阻无效", "");
+        n.compound_id = Some(other.id);
+        let e = w.app.register_clue(&p, &n).unwrap_err();
+        assert_eq!(e.field_message("compound_id"), Some("只能上报本企业管理的小区"));
+        n.compound_id = Some(mine[0].id);
+        n.discovered_at = Some(w.app.now() - SignedDuration::from_hours(30));
+        let r = w.app.register_clue(&p, &n).unwrap();
+        assert_eq!(r.clue.channel, Channel::PropertyReport);
+        assert_eq!(r.clue.reporter_org_id, Some(p.org.id));
+        assert_eq!(r.clue.matter_code, "load_bearing_damage");
+        let v = w.app.clue_view(&p, r.clue.id).unwrap();
+        let late = v
+            .clocks
+            .iter()
+            .find(|c| c.row.rule_code == "property_report_24h")
+            .unwrap();
+        assert_eq!(
+            late.deadline.state.code(),
+            "missed",
+            "reported 30 hours after discovery"
+        );
+        assert!(!v.show_contact);
+        // Someone else's clue is out of scope for the company.
+        let d = w.actor(Role::Dispatcher);
+        let theirs = w
+            .app
+            .register_clue(&d, &hotline(&w, "饭店油烟扰民", "仙霞路1号", "GD9"))
+            .unwrap()
+            .clue;
+        assert_eq!(w.app.clue_view(&p, theirs.id).unwrap_err().code, ErrorCode::OutOfScope);
+        let list = w.app.list_clues(&p, &ListRequest::default()).unwrap();
+        assert_eq!(list.rows.iter().map(|k| k.id).collect::<Vec<_>>(), vec![r.clue.id]);
+    }
+);
+
+both_backends!(
+    out_of_remit_clues_are_transferred_and_the_department_sees_them,
+    |s: &Scratch| {
+        let w = demo_world(s);
+        let d = w.actor(Role::Dispatcher);
+        let liaison = w.actor(Role::DepartmentLiaison);
+        let r = w
+            .app
+            .register_clue(
+                &d,
+                &hotline(
+                    &w,
+                    "物业公司乱收物业费，还不给开发票，物业服务很差",
+                    "长宁区某小区",
+                    "GD10",
+                ),
+            )
+            .unwrap();
+        assert_eq!(r.clue.matter_code, "other");
+        assert_eq!(r.clue.suggested_department.as_deref(), Some("housing"));
+        assert_eq!(r.clue.status, ClueStatus::Registered, "never dispatched automatically");
+        let v = w.app.clue_view(&d, r.clue.id).unwrap();
+        assert!(v.clocks.iter().any(|c| c.row.rule_code == "report_transfer_3wd"));
+        assert_eq!(
+            w.app.clue_view(&liaison, r.clue.id).unwrap_err().code,
+            ErrorCode::OutOfScope
+        );
+        let e = w
+            .app
+            .clue_step(
+                &d,
+                r.clue.id,
+                ClueAction::TransferOut,
+                &Step {
+                    org_id: Some(liaison.org.id),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert!(e.field_message("reason").is_some());
+        w.app
+            .clue_step(
+                &d,
+                r.clue.id,
+                ClueAction::TransferOut,
+                &Step {
+                    org_id: Some(liaison.org.id),
+                    reason: "物业服务纠纷属房管部门职责".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let v = w.app.clue_view(&liaison, r.clue.id).unwrap();
+        assert_eq!(v.clue.status, ClueStatus::Transferred);
+        assert_eq!(
+            v.clocks
+                .iter()
+                .find(|c| c.row.rule_code == "report_transfer_3wd")
+                .unwrap()
+                .deadline
+                .state
+                .code(),
+            "met"
+        );
+        let list = w
+            .app
+            .list_clues(
+                &liaison,
+                &ListRequest {
+                    queue: Queue::Transferred,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(list.total, 1);
+    }
+);
+
+both_backends!(corrections_are_kept_as_labels, |s: &Scratch| {
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    let k = w
+        .app
+        .register_clue(&d, &hotline(&w, "工地上午九点多就开始用电钻", "长宁区某工地", "GD11"))
+        .unwrap()
+        .clue;
+    w.app
+        .clue_step(
+            &d,
+            k.id,
+            ClueAction::Reclassify,
+            &Step {
+                matter_code: Some("renovation_violation".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let k2 = w.app.clue_view(&d, k.id).unwrap().clue;
+    assert_eq!(k2.matter_code, "renovation_violation");
+    assert!(k2.matter_confirmed);
+    let labels = s.store.read(jingzhi_store::repo::clues::labels).unwrap();
+    assert_eq!(labels.len(), 1);
+    assert_eq!(labels[0].0, "renovation_violation");
+});
+
+both_backends!(search_finds_two_character_words_and_single_characters, |s: &Scratch| {
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    w.app
+        .register_clue(&d, &hotline(&w, "饭店油烟扰民严重", "仙霞路100号", "GD20"))
+        .unwrap();
+    w.app
+        .register_clue(&d, &hotline(&w, "工地夜间施工噪声很大", "天山路200号", "GD21"))
+        .unwrap();
+    let find = |q: &str| {
+        w.app
+            .list_clues(
+                &d,
+                &ListRequest {
+                    q: q.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .total
+    };
+    assert_eq!(find("油烟"), 1);
+    assert_eq!(find("夜间施工"), 1);
+    assert_eq!(find("噪"), 1, "one character: substring match");
+    assert_eq!(find("天山路"), 1, "addresses are searchable");
+    assert_eq!(find("垃圾"), 0);
+    assert_eq!(find("XS2026000001"), 1, "clue numbers are searchable");
+});
+
+both_backends!(attachments_are_stored_by_hash_and_checked_on_read, |s: &Scratch| {
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    let k = w
+        .app
+        .register_clue(&d, &hotline(&w, "饭店油烟扰民", "仙霞路100号", "GD30"))
+        .unwrap()
+        .clue;
+    let png = b"\x89PNG\r\n\x1a\nfake image bytes".to_vec();
+    let id = w.app.attach_to_clue(&d, k.id, "现场.png", "image/png", &png).unwrap();
+    let (att, bytes) = w.app.clue_attachment(&d, id).unwrap();
+    assert_eq!(bytes, png);
+    assert_eq!(att.filename, "现场.png");
+    let e = w
+        .app
+        .attach_to_clue(&d, k.id, "x.exe", "application/x-msdownload", &png)
+        .unwrap_err();
+    assert!(e.field_message("file").unwrap().contains("不支持"));
+    s.store
+        .write(|c| {
+            c.execute(
+                "UPDATE blob SET data = $1",
+                jingzhi_store::params![b"tampered".to_vec()],
+            )
+        })
+        .unwrap();
+    assert!(w.app.clue_attachment(&d, id).unwrap_err().message.contains("篡改"));
+});
+
+both_backends!(gcj02_points_are_converted_and_located_by_boundary, |s: &Scratch| {
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    let cp = compound(&w, "天山一村");
+    let (lng, lat) = (cp.lng.unwrap(), cp.lat.unwrap());
+    let gcj = jingzhi_domain::geo::Wgs84::new(lng, lat).to_gcj02();
+    let mut n = NewClue::new(Channel::GridReport, "路边有人乱倒建筑垃圾", "");
+    n.point = Some(Point::Gcj02(gcj.lng, gcj.lat));
+    let k = w.app.register_clue(&d, &n).unwrap().clue;
+    assert!(
+        (k.lng.unwrap() - lng).abs() < 1e-5 && (k.lat.unwrap() - lat).abs() < 1e-5,
+        "stored in WGS84"
+    );
+    assert_eq!(k.street_code.as_deref(), Some(cp.street_code.as_str()));
+    assert_eq!(k.locate_method.code(), "polygon");
+});
+
+both_backends!(another_team_cannot_touch_a_clue, |s: &Scratch| {
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    let lead = w.actor(Role::TeamLeader);
+    let stranger = officer_in(&w, "310105102", "stranger.one");
+    assert_eq!(stranger.org.kind, OrgKind::StreetTeam);
+    let mut n = NewClue::new(Channel::Patrol, "占道经营", "某路");
+    n.matter_code = Some("street_vending".into());
+    let k = w.app.register_clue(&d, &n).unwrap().clue;
+    w.app
+        .clue_step(
+            &d,
+            k.id,
+            ClueAction::Dispatch,
+            &Step {
+                org_id: Some(lead.org.id),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let e = w
+        .app
+        .clue_step(&stranger, k.id, ClueAction::Sign, &Step::default())
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::OutOfScope);
+    let list = w.app.list_clues(&stranger, &ListRequest::default()).unwrap();
+    assert_eq!(list.total, 0);
+});
+
+both_backends!(queues_count_what_each_role_works_on, |s: &Scratch| {
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    let officer = w.actor(Role::Officer);
+    let mut n = NewClue::new(Channel::PublicReport, "有人乱贴小广告", "某路");
+    n.matter_code = Some("outdoor_signage".into());
+    n.reporter_phone = Some("13900002222".into());
+    w.app.register_clue(&d, &n).unwrap();
+    let counts = w.app.clue_queue_counts(&d).unwrap();
+    assert!(
+        counts.iter().any(|(q, n)| *q == Queue::ToAccept && *n == 1),
+        "{counts:?}"
+    );
+    let counts = w.app.clue_queue_counts(&officer).unwrap();
+    assert!(
+        counts.iter().all(|(q, _)| *q != Queue::ToAccept),
+        "officers do not accept"
+    );
+    // Overdue after the 5 working days pass; the sweep marks it and the queue shows it.
+    w.clock.advance(SignedDuration::from_hours(24 * 9));
+    w.app.sweep_clocks().unwrap();
+    let over = w
+        .app
+        .list_clues(
+            &d,
+            &ListRequest {
+                queue: Queue::Overdue,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(over.total, 1);
+    assert_eq!(over.clock_states[0].1, "overdue");
+});

@@ -1,0 +1,640 @@
+//! Clues, their timeline, attachments, labels; the matter catalogue, boundaries and road rules;
+//! counters.
+
+use crate::{Conn, Result, Row, StoreError, Value, dialect, params};
+use jiff::Timestamp;
+use jingzhi_domain::clue::{Channel, Clue, ClueStatus, Disposal, Verification, WorkOrderType};
+use jingzhi_domain::geo::LocateMethod;
+
+// ---------------------------------------------------------------- counters
+
+/// The next value of a counter (1, 2, 3…), in the caller's transaction: gapless, because a
+/// rollback returns the value, and serialised per (name, scope) by the row lock of the upsert.
+pub fn next_counter(c: &mut dyn Conn, name: &str, scope: &str) -> Result<i64> {
+    c.scalar_i64(
+        "INSERT INTO counter (name, scope, value) VALUES ($1, $2, 1) \
+         ON CONFLICT (name, scope) DO UPDATE SET value = counter.value + 1 RETURNING value",
+        params![name, scope],
+    )
+}
+
+// ---------------------------------------------------------------- clues
+
+const COLS: &str = "id, no, channel, source_ref, work_order_type, status, description, address, lng, lat, compound_id, \
+    reporter_name, reporter_phone, anonymous, reporter_org_id, reporter_user_id, discovered_at, under_construction, \
+    matter_code, matter_confirmed, classification, suggested_department, street_code, grid_code, locate_method, \
+    locate_reason, assigned_org_id, transferred_to_org_id, handler_user_id, duplicate_of, repeat_count, verification, \
+    verification_note, disposal, disposal_note, recheck_date, reply, received_at, replied_at, closed_at, created_at, \
+    updated_at, search_text";
+
+fn from_row(r: &Row) -> Clue {
+    Clue {
+        id: r.i64(0),
+        no: r.text(1),
+        channel: Channel::from_code(&r.text(2)).unwrap_or(Channel::PublicReport),
+        source_ref: r.opt_text(3),
+        work_order_type: r.opt_text(4).and_then(|s| WorkOrderType::from_code(&s)),
+        status: ClueStatus::from_code(&r.text(5)).unwrap_or(ClueStatus::Registered),
+        description: r.text(6),
+        address: r.text(7),
+        lng: r.f64(8),
+        lat: r.f64(9),
+        compound_id: r.opt_i64(10),
+        reporter_name: r.opt_text(11),
+        reporter_phone: r.opt_text(12),
+        anonymous: r.bool(13),
+        reporter_org_id: r.opt_i64(14),
+        reporter_user_id: r.opt_i64(15),
+        discovered_at: r.opt_ts(16),
+        under_construction: r.bool(17),
+        matter_code: r.text(18),
+        matter_confirmed: r.bool(19),
+        classification: r.text(20),
+        suggested_department: r.opt_text(21),
+        street_code: r.opt_text(22),
+        grid_code: r.opt_text(23),
+        locate_method: LocateMethod::from_code(&r.text(24)).unwrap_or(LocateMethod::Fallback),
+        locate_reason: r.text(25),
+        assigned_org_id: r.opt_i64(26),
+        transferred_to_org_id: r.opt_i64(27),
+        handler_user_id: r.opt_i64(28),
+        duplicate_of: r.opt_i64(29),
+        repeat_count: r.i64(30),
+        verification: r.opt_text(31).and_then(|s| Verification::from_code(&s)),
+        verification_note: r.opt_text(32),
+        disposal: r.opt_text(33).and_then(|s| Disposal::from_code(&s)),
+        disposal_note: r.opt_text(34),
+        recheck_date: r.opt_date(35),
+        reply: r.opt_text(36),
+        received_at: r.ts(37),
+        replied_at: r.opt_ts(38),
+        closed_at: r.opt_ts(39),
+        created_at: r.ts(40),
+        updated_at: r.ts(41),
+        search_text: r.text(42),
+    }
+}
+
+fn values(k: &Clue) -> Vec<Value> {
+    vec![
+        k.no.clone().into(),
+        k.channel.code().into(),
+        k.source_ref.clone().into(),
+        k.work_order_type.map(|t| t.code()).into(),
+        k.status.code().into(),
+        k.description.clone().into(),
+        k.address.clone().into(),
+        k.lng.into(),
+        k.lat.into(),
+        k.compound_id.into(),
+        k.reporter_name.clone().into(),
+        k.reporter_phone.clone().into(),
+        k.anonymous.into(),
+        k.reporter_org_id.into(),
+        k.reporter_user_id.into(),
+        k.discovered_at.into(),
+        k.under_construction.into(),
+        k.matter_code.clone().into(),
+        k.matter_confirmed.into(),
+        k.classification.clone().into(),
+        k.suggested_department.clone().into(),
+        k.street_code.clone().into(),
+        k.grid_code.clone().into(),
+        k.locate_method.code().into(),
+        k.locate_reason.clone().into(),
+        k.assigned_org_id.into(),
+        k.transferred_to_org_id.into(),
+        k.handler_user_id.into(),
+        k.duplicate_of.into(),
+        k.repeat_count.into(),
+        k.verification.map(|v| v.code()).into(),
+        k.verification_note.clone().into(),
+        k.disposal.map(|d| d.code()).into(),
+        k.disposal_note.clone().into(),
+        k.recheck_date.into(),
+        k.reply.clone().into(),
+        k.received_at.into(),
+        k.replied_at.into(),
+        k.closed_at.into(),
+        k.created_at.into(),
+        k.updated_at.into(),
+        k.search_text.clone().into(),
+    ]
+}
+
+/// Inserts a clue (its `id` is ignored) and returns the new id.
+pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
+    let cols = &COLS["id, ".len()..];
+    let placeholders: Vec<String> = (1..=42).map(|i| format!("${i}")).collect();
+    c.insert_id(
+        &format!(
+            "INSERT INTO clue ({cols}) VALUES ({}) RETURNING id",
+            placeholders.join(", ")
+        ),
+        &values(k),
+    )
+}
+
+/// Writes every field of a clue back.
+pub fn update(c: &mut dyn Conn, k: &Clue) -> Result<()> {
+    let cols: Vec<&str> = COLS["id, ".len()..].split(", ").collect();
+    let sets: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, col)| format!("{} = ${}", col.trim(), i + 2))
+        .collect();
+    let mut p = vec![Value::Int(k.id)];
+    p.extend(values(k));
+    let n = c.execute(&format!("UPDATE clue SET {} WHERE id = $1", sets.join(", ")), &p)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub fn get(c: &mut dyn Conn, id: i64) -> Result<Clue> {
+    Ok(from_row(&c.query_one(
+        &format!("SELECT {COLS} FROM clue WHERE id = $1"),
+        params![id],
+    )?))
+}
+
+/// Row-locks the clue on PostgreSQL until the end of the transaction (SQLite's single writer
+/// already serialises).
+pub fn get_for_update(c: &mut dyn Conn, id: i64) -> Result<Clue> {
+    let sql = format!(
+        "SELECT {COLS} FROM clue WHERE id = $1{}",
+        dialect::for_update(c.backend())
+    );
+    Ok(from_row(&c.query_one(&sql, params![id])?))
+}
+
+pub fn find_by_no(c: &mut dyn Conn, no: &str) -> Result<Option<Clue>> {
+    Ok(
+        c.query_opt(&format!("SELECT {COLS} FROM clue WHERE no = $1"), params![no])?
+            .as_ref()
+            .map(from_row),
+    )
+}
+
+pub fn find_by_source(c: &mut dyn Conn, channel: Channel, source_ref: &str) -> Result<Option<Clue>> {
+    Ok(c.query_opt(
+        &format!("SELECT {COLS} FROM clue WHERE channel = $1 AND source_ref = $2"),
+        params![channel.code(), source_ref],
+    )?
+    .as_ref()
+    .map(from_row))
+}
+
+/// Which clues a list shows. Scope is expressed by the fields the application fills from the
+/// actor's data scope; they combine with AND, and `scope_or` holds OR-ed alternatives.
+#[derive(Debug, Clone, Default)]
+pub struct ClueFilter {
+    pub statuses: Vec<ClueStatus>,
+    pub street_code: Option<String>,
+    pub assigned_org_id: Option<i64>,
+    pub channel: Option<Channel>,
+    pub matter_code: Option<String>,
+    /// Only clues repeated by others (重复投诉).
+    pub repeated_only: bool,
+    /// Clues reported by this org unit, or in compounds of this company, or sent to this org.
+    pub reporter_or_company: Option<i64>,
+    pub transferred_to: Option<i64>,
+    /// Search tokens (all must match), from `jingzhi_domain::search`.
+    pub tokens: Vec<String>,
+    /// A one-character query: substring match on description and address.
+    pub like: Option<String>,
+    pub received_from: Option<Timestamp>,
+    pub received_before: Option<Timestamp>,
+    pub ids: Option<Vec<i64>>,
+}
+
+fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
+    let mut w: Vec<String> = Vec::new();
+    let mut p: Vec<Value> = Vec::new();
+    let bind = |p: &mut Vec<Value>, v: Value| -> usize {
+        p.push(v);
+        p.len()
+    };
+    if !f.statuses.is_empty() {
+        let ph: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| format!("${}", bind(&mut p, s.code().into())))
+            .collect();
+        w.push(format!("clue.status IN ({})", ph.join(", ")));
+    }
+    if let Some(s) = &f.street_code {
+        w.push(format!("clue.street_code = ${}", bind(&mut p, s.clone().into())));
+    }
+    if let Some(o) = f.assigned_org_id {
+        w.push(format!("clue.assigned_org_id = ${}", bind(&mut p, o.into())));
+    }
+    if let Some(ch) = f.channel {
+        w.push(format!("clue.channel = ${}", bind(&mut p, ch.code().into())));
+    }
+    if let Some(m) = &f.matter_code {
+        w.push(format!("clue.matter_code = ${}", bind(&mut p, m.clone().into())));
+    }
+    if f.repeated_only {
+        w.push("clue.repeat_count > 0".into());
+    }
+    if let Some(o) = f.reporter_or_company {
+        let n = bind(&mut p, o.into());
+        w.push(format!(
+            "(clue.reporter_org_id = ${n} OR clue.compound_id IN (SELECT id FROM compound WHERE property_company_id = ${n}))"
+        ));
+    }
+    if let Some(o) = f.transferred_to {
+        w.push(format!("clue.transferred_to_org_id = ${}", bind(&mut p, o.into())));
+    }
+    if !f.tokens.is_empty() {
+        let v = dialect::search_query_value(c.backend(), &f.tokens);
+        let n = bind(&mut p, v.into());
+        w.push(dialect::clue_search_clause(c.backend(), n));
+    }
+    if let Some(l) = &f.like {
+        let n = bind(&mut p, format!("%{l}%").into());
+        w.push(format!("(clue.description LIKE ${n} OR clue.address LIKE ${n})"));
+    }
+    if let Some(t) = f.received_from {
+        w.push(format!("clue.received_at >= ${}", bind(&mut p, t.into())));
+    }
+    if let Some(t) = f.received_before {
+        w.push(format!("clue.received_at < ${}", bind(&mut p, t.into())));
+    }
+    if let Some(ids) = &f.ids {
+        if ids.is_empty() {
+            w.push("1 = 0".into());
+        } else {
+            let ph: Vec<String> = ids.iter().map(|i| format!("${}", bind(&mut p, (*i).into()))).collect();
+            w.push(format!("clue.id IN ({})", ph.join(", ")));
+        }
+    }
+    let sql = if w.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", w.join(" AND "))
+    };
+    (sql, p)
+}
+
+/// A page of clues, newest received first.
+pub fn list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result<Vec<Clue>> {
+    let (w, mut p) = where_clause(c, f);
+    let n = p.len();
+    p.push(limit.into());
+    p.push(offset.into());
+    Ok(c.query(
+        &format!(
+            "SELECT {COLS} FROM clue{w} ORDER BY clue.received_at DESC, clue.id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ),
+        &p,
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
+}
+
+pub fn count(c: &mut dyn Conn, f: &ClueFilter) -> Result<i64> {
+    let (w, p) = where_clause(c, f);
+    c.scalar_i64(&format!("SELECT COUNT(*) FROM clue{w}"), &p)
+}
+
+/// Counts by status within a filter (for queue tabs).
+pub fn count_by_status(c: &mut dyn Conn, f: &ClueFilter) -> Result<Vec<(String, i64)>> {
+    let (w, p) = where_clause(c, f);
+    Ok(c.query(
+        &format!("SELECT clue.status, COUNT(*) FROM clue{w} GROUP BY clue.status"),
+        &p,
+    )?
+    .into_iter()
+    .map(|r| (r.text(0), r.i64(1)))
+    .collect())
+}
+
+/// Open clues of a matter received since an instant, optionally in one compound: the candidates
+/// a new report may repeat.
+pub fn dedup_candidates(c: &mut dyn Conn, matter_code: &str, since: Timestamp, limit: i64) -> Result<Vec<Clue>> {
+    Ok(c.query(
+        &format!(
+            "SELECT {COLS} FROM clue WHERE matter_code = $1 AND received_at >= $2 AND duplicate_of IS NULL \
+             AND status NOT IN ('closed', 'returned', 'transferred') ORDER BY received_at DESC LIMIT $3"
+        ),
+        params![matter_code, since, limit],
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
+}
+
+/// Clues linked to a primary (并案).
+pub fn linked_to(c: &mut dyn Conn, primary: i64) -> Result<Vec<Clue>> {
+    Ok(c.query(
+        &format!("SELECT {COLS} FROM clue WHERE duplicate_of = $1 ORDER BY id"),
+        params![primary],
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
+}
+
+// ---------------------------------------------------------------- timeline
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClueEvent {
+    pub id: i64,
+    pub clue_id: i64,
+    pub at: Timestamp,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub actor_org_id: Option<i64>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub note: String,
+    pub data: Option<String>,
+}
+
+pub fn insert_event(c: &mut dyn Conn, e: &ClueEvent) -> Result<i64> {
+    c.insert_id(
+        "INSERT INTO clue_event (clue_id, at, actor_user_id, actor_name, actor_org_id, action, from_status, to_status, note, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        params![
+            e.clue_id,
+            e.at,
+            e.actor_user_id,
+            &e.actor_name,
+            e.actor_org_id,
+            &e.action,
+            &e.from_status,
+            &e.to_status,
+            &e.note,
+            &e.data
+        ],
+    )
+}
+
+pub fn events_of(c: &mut dyn Conn, clue_id: i64) -> Result<Vec<ClueEvent>> {
+    Ok(c.query(
+        "SELECT id, clue_id, at, actor_user_id, actor_name, actor_org_id, action, from_status, to_status, note, data \
+         FROM clue_event WHERE clue_id = $1 ORDER BY id",
+        params![clue_id],
+    )?
+    .into_iter()
+    .map(|r| ClueEvent {
+        id: r.i64(0),
+        clue_id: r.i64(1),
+        at: r.ts(2),
+        actor_user_id: r.opt_i64(3),
+        actor_name: r.text(4),
+        actor_org_id: r.opt_i64(5),
+        action: r.text(6),
+        from_status: r.opt_text(7),
+        to_status: r.opt_text(8),
+        note: r.text(9),
+        data: r.opt_text(10),
+    })
+    .collect())
+}
+
+/// Returns (send-backs and reassignments) counted per actor org and per assigned team since an
+/// instant: mis-dispatch data.
+pub fn returns_since(c: &mut dyn Conn, since: Timestamp) -> Result<Vec<(String, String, i64)>> {
+    Ok(c.query(
+        "SELECT action, COALESCE(CAST(actor_org_id AS TEXT), ''), COUNT(*) FROM clue_event \
+         WHERE action IN ('send_back', 'reassign') AND at >= $1 GROUP BY action, actor_org_id ORDER BY action",
+        params![since],
+    )?
+    .into_iter()
+    .map(|r| (r.text(0), r.text(1), r.i64(2)))
+    .collect())
+}
+
+// ---------------------------------------------------------------- attachments and files
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub id: i64,
+    pub clue_id: i64,
+    pub sha256: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: Timestamp,
+}
+
+/// Stores file bytes under their SHA-256 (idempotent).
+pub fn put_blob(c: &mut dyn Conn, sha256: &str, content_type: &str, data: &[u8], now: Timestamp) -> Result<()> {
+    c.execute(
+        "INSERT INTO blob (sha256, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+        params![sha256, content_type, data.len() as i64, data.to_vec(), now],
+    )?;
+    Ok(())
+}
+
+pub fn get_blob(c: &mut dyn Conn, sha256: &str) -> Result<(String, Vec<u8>)> {
+    let r = c.query_one("SELECT content_type, data FROM blob WHERE sha256 = $1", params![sha256])?;
+    Ok((r.text(0), r.blob(1)))
+}
+
+pub fn insert_attachment(c: &mut dyn Conn, a: &Attachment) -> Result<i64> {
+    c.insert_id(
+        "INSERT INTO clue_attachment (clue_id, sha256, filename, content_type, size, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        params![
+            a.clue_id,
+            &a.sha256,
+            &a.filename,
+            &a.content_type,
+            a.size,
+            &a.uploaded_by,
+            a.uploaded_at
+        ],
+    )
+}
+
+pub fn attachments_of(c: &mut dyn Conn, clue_id: i64) -> Result<Vec<Attachment>> {
+    Ok(c.query(
+        "SELECT id, clue_id, sha256, filename, content_type, size, uploaded_by, uploaded_at FROM clue_attachment \
+         WHERE clue_id = $1 ORDER BY id",
+        params![clue_id],
+    )?
+    .into_iter()
+    .map(|r| Attachment {
+        id: r.i64(0),
+        clue_id: r.i64(1),
+        sha256: r.text(2),
+        filename: r.text(3),
+        content_type: r.text(4),
+        size: r.i64(5),
+        uploaded_by: r.text(6),
+        uploaded_at: r.ts(7),
+    })
+    .collect())
+}
+
+pub fn get_attachment(c: &mut dyn Conn, id: i64) -> Result<Attachment> {
+    let r = c.query_one(
+        "SELECT id, clue_id, sha256, filename, content_type, size, uploaded_by, uploaded_at FROM clue_attachment WHERE id = $1",
+        params![id],
+    )?;
+    Ok(Attachment {
+        id: r.i64(0),
+        clue_id: r.i64(1),
+        sha256: r.text(2),
+        filename: r.text(3),
+        content_type: r.text(4),
+        size: r.i64(5),
+        uploaded_by: r.text(6),
+        uploaded_at: r.ts(7),
+    })
+}
+
+// ---------------------------------------------------------------- labels
+
+pub fn insert_label(
+    c: &mut dyn Conn,
+    clue_id: Option<i64>,
+    text: &str,
+    suggested: &str,
+    confirmed: &str,
+    by: &str,
+    at: Timestamp,
+) -> Result<i64> {
+    c.insert_id(
+        "INSERT INTO classification_label (clue_id, text, suggested, confirmed, labelled_by, labelled_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        params![clue_id, text, suggested, confirmed, by, at],
+    )
+}
+
+/// (confirmed matter code, text), oldest first.
+pub fn labels(c: &mut dyn Conn) -> Result<Vec<(String, String, String)>> {
+    Ok(c.query(
+        "SELECT confirmed, text, suggested FROM classification_label ORDER BY id",
+        &[],
+    )?
+    .into_iter()
+    .map(|r| (r.text(0), r.text(1), r.text(2)))
+    .collect())
+}
+
+// ---------------------------------------------------------------- catalogue, boundaries, roads
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefinitionRow {
+    pub code: String,
+    pub position: i64,
+    pub definition: String,
+}
+
+pub fn upsert_matter(c: &mut dyn Conn, m: &DefinitionRow, now: Timestamp) -> Result<()> {
+    c.execute(
+        "INSERT INTO matter (code, position, definition, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (code) DO UPDATE SET position = excluded.position, definition = excluded.definition, updated_at = excluded.updated_at",
+        params![&m.code, m.position, &m.definition, now],
+    )?;
+    Ok(())
+}
+
+pub fn matters(c: &mut dyn Conn) -> Result<Vec<DefinitionRow>> {
+    Ok(c.query(
+        "SELECT code, position, definition FROM matter ORDER BY position, code",
+        &[],
+    )?
+    .into_iter()
+    .map(|r| DefinitionRow {
+        code: r.text(0),
+        position: r.i64(1),
+        definition: r.text(2),
+    })
+    .collect())
+}
+
+pub fn set_catalogue_extra(c: &mut dyn Conn, definition: &str, now: Timestamp) -> Result<()> {
+    c.execute(
+        "INSERT INTO catalogue_extra (id, definition, updated_at) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+        params![definition, now],
+    )?;
+    Ok(())
+}
+
+pub fn catalogue_extra(c: &mut dyn Conn) -> Result<Option<String>> {
+    Ok(c.query_opt("SELECT definition FROM catalogue_extra WHERE id = 1", &[])?
+        .map(|r| r.text(0)))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryRow {
+    pub code: String,
+    /// `street` or `grid`
+    pub kind: String,
+    pub name: String,
+    /// GeoJSON geometry (Polygon or MultiPolygon), WGS84.
+    pub geometry: String,
+    pub approximate: bool,
+}
+
+/// Replaces all boundaries of a kind.
+pub fn replace_boundaries(c: &mut dyn Conn, kind: &str, rows: &[BoundaryRow], now: Timestamp) -> Result<()> {
+    c.execute("DELETE FROM boundary WHERE kind = $1", params![kind])?;
+    for b in rows {
+        c.execute(
+            "INSERT INTO boundary (code, kind, name, geometry, approximate, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            params![&b.code, kind, &b.name, &b.geometry, b.approximate, now],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn boundaries(c: &mut dyn Conn) -> Result<Vec<BoundaryRow>> {
+    Ok(c.query(
+        "SELECT code, kind, name, geometry, approximate FROM boundary ORDER BY kind, code",
+        &[],
+    )?
+    .into_iter()
+    .map(|r| BoundaryRow {
+        code: r.text(0),
+        kind: r.text(1),
+        name: r.text(2),
+        geometry: r.text(3),
+        approximate: r.bool(4),
+    })
+    .collect())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoadRow {
+    pub name: String,
+    pub street_code: String,
+    pub ambiguous: bool,
+    /// Other street codes the road touches, comma-separated.
+    pub also: String,
+}
+
+pub fn upsert_road(c: &mut dyn Conn, r: &RoadRow, now: Timestamp) -> Result<()> {
+    c.execute(
+        "INSERT INTO road_rule (name, street_code, ambiguous, also, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (name) DO UPDATE SET street_code = excluded.street_code, ambiguous = excluded.ambiguous, \
+         also = excluded.also, updated_at = excluded.updated_at",
+        params![&r.name, &r.street_code, r.ambiguous, &r.also, now],
+    )?;
+    Ok(())
+}
+
+pub fn roads(c: &mut dyn Conn) -> Result<Vec<RoadRow>> {
+    Ok(c.query(
+        "SELECT name, street_code, ambiguous, also FROM road_rule ORDER BY name",
+        &[],
+    )?
+    .into_iter()
+    .map(|r| RoadRow {
+        name: r.text(0),
+        street_code: r.text(1),
+        ambiguous: r.bool(2),
+        also: r.text(3),
+    })
+    .collect())
+}
