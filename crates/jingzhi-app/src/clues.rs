@@ -75,6 +75,20 @@ impl NewClue {
     }
 }
 
+/// A clue checked and classified, ready to store.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub(crate) n: NewClue,
+    channel: Channel,
+    reporter_org_id: Option<i64>,
+    matter_code: String,
+    classification: String,
+    suggested_department: Option<String>,
+    confirmed: bool,
+    point: Option<Wgs84>,
+    received_at: Timestamp,
+}
+
 /// What registering did.
 #[derive(Debug, Clone)]
 pub struct Registered {
@@ -444,14 +458,27 @@ impl App {
     /// Registers a clue from any channel: classify, locate, de-duplicate, number, start the clocks,
     /// and, where the rules allow, accept and dispatch it at once.
     pub fn register_clue(&self, actor: &Actor, n: &NewClue) -> AppResult<Registered> {
+        let data = self.intake_data()?;
+        let clocks = self.clock_data()?;
+        let now = self.now();
+        let prepared = self.prepare_clue(actor, n, &data, now)?;
+        self.store
+            .write(|c| self.register_prepared(c, actor, &prepared, &data, &clocks, now))
+    }
+
+    /// Checks and classifies a new clue (outside any transaction: this is the CPU part).
+    pub(crate) fn prepare_clue(
+        &self,
+        actor: &Actor,
+        n: &NewClue,
+        data: &IntakeData,
+        now: Timestamp,
+    ) -> AppResult<Prepared> {
         actor.require(Resource::Clue, Action::Create)?;
         if !actor.roles.iter().any(|r| roles_for(ClueAction::Register).contains(r)) {
             return Err(AppError::with_message(ErrorCode::Forbidden, "无权登记线索"));
         }
         self.check_new(actor, n)?;
-        let data = self.intake_data()?;
-        let clocks = self.clock_data()?;
-        let now = self.now();
         let received_at = n.received_at.unwrap_or(now);
         // Partners report as their org unit; a property company only in its own compounds.
         let reporter_org_id = is_partner(actor).then_some(actor.org.id);
@@ -499,290 +526,322 @@ impl App {
             Point::Wgs84(x, y) => Wgs84::new(x, y),
             Point::Gcj02(x, y) => Gcj02::new(x, y).to_wgs84(),
         });
-        self.store.write(|c| {
-            if let Some(src) = non_empty(&n.source_ref)
-                && let Some(existing) = repo::find_by_source(c, channel, &src)?
-            {
-                return Ok(Registered {
-                    clue: existing,
-                    created: false,
-                    repeat_of: None,
-                    auto_dispatched: false,
-                });
-            }
-            // The place: a chosen compound, else the point and the address.
-            let compound = match n.compound_id {
-                Some(id) => {
-                    Some(places::get_compound(c, id).map_err(|_| AppError::field("compound_id", "小区不存在"))?)
-                }
-                None => None,
-            };
-            if actor.org.kind == OrgKind::PropertyCompany
-                && let Some(cp) = &compound
-                && cp.property_company_id != Some(actor.org.id)
-            {
-                return Err(AppError::field("compound_id", "只能上报本企业管理的小区"));
-            }
-            let point = point.or_else(|| compound.as_ref().and_then(|cp| Some(Wgs84::new(cp.lng?, cp.lat?))));
-            let address = if n.address.trim().is_empty() {
-                compound.as_ref().map(|cp| cp.address.clone()).unwrap_or_default()
-            } else {
-                n.address.trim().to_string()
-            };
-            let located = data.jurisdiction.locate(
-                point,
-                &format!(
-                    "{} {}",
-                    address,
-                    compound.as_ref().map(|cp| cp.name.as_str()).unwrap_or("")
-                ),
-            );
-            let (street_code, locate_method, locate_reason) = match (&compound, &located.street_code) {
-                (Some(cp), _) if located.method != LocateMethod::Polygon => (
-                    Some(cp.street_code.to_string()),
-                    LocateMethod::CompoundName,
-                    format!(
-                        "所选小区“{}”属{}",
-                        cp.name,
-                        data.jurisdiction.rules().street_name(cp.street_code.as_str())
-                    ),
-                ),
-                _ => (located.street_code.clone(), located.method, located.reason.clone()),
-            };
-            let compound_id = compound.as_ref().map(|cp| cp.id).or(match &located.compound_code {
-                Some(code) => places::find_compound_by_code(c, code)?.map(|cp| cp.id),
-                None => None,
+        Ok(Prepared {
+            n: n.clone(),
+            channel,
+            reporter_org_id,
+            matter_code,
+            classification,
+            suggested_department,
+            confirmed,
+            point,
+            received_at,
+        })
+    }
+
+    /// Stores a prepared clue in the caller's transaction: place, duplicates, number, clocks,
+    /// timeline, audit, automatic dispatch.
+    pub(crate) fn register_prepared(
+        &self,
+        c: &mut dyn Conn,
+        actor: &Actor,
+        p: &Prepared,
+        data: &IntakeData,
+        clocks: &ck::ClockData,
+        now: Timestamp,
+    ) -> AppResult<Registered> {
+        let Prepared {
+            n,
+            channel,
+            reporter_org_id,
+            matter_code,
+            classification,
+            suggested_department,
+            confirmed,
+            point,
+            received_at,
+        } = p;
+        let (channel, reporter_org_id, confirmed, point, received_at) =
+            (*channel, *reporter_org_id, *confirmed, *point, *received_at);
+        if let Some(src) = non_empty(&n.source_ref)
+            && let Some(existing) = repo::find_by_source(c, channel, &src)?
+        {
+            return Ok(Registered {
+                clue: existing,
+                created: false,
+                repeat_of: None,
+                auto_dispatched: false,
             });
-            // Duplicates: an open clue of the same matter at the same place with a similar text.
-            let since = received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
-            let candidates = repo::dedup_candidates(c, &matter_code, since, 200)?;
-            let key_of = |k: &Clue| -> Option<String> {
-                match k.compound_id {
-                    Some(id) => Some(format!("compound-id:{id}")),
-                    None => data.jurisdiction.rules().place_key(&k.address),
-                }
-            };
-            let new_key = match compound_id {
-                Some(id) => Some(format!("compound-id:{id}")),
-                None => data.jurisdiction.rules().place_key(&address),
-            };
-            let reports: Vec<Report> = candidates
-                .iter()
-                .map(|k| Report {
-                    matter: k.matter_code.clone(),
-                    text: k.description.clone(),
-                    point: match (k.lng, k.lat) {
-                        (Some(x), Some(y)) => Some(Wgs84::new(x, y)),
-                        _ => None,
-                    },
-                    place_key: key_of(k),
-                    received_at: k.received_at,
-                    matter_probs: matter_probs(&k.classification),
-                })
-                .collect();
-            let me = Report {
-                matter: matter_code.clone(),
-                text: n.description.clone(),
-                point,
-                place_key: new_key,
-                received_at,
-                matter_probs: matter_probs(&classification),
-            };
-            let repeat =
-                find_repeat(&me, &reports, &data.dedup).map(|r| (candidates[r.index].clone(), r.score.reasons));
-            let seq = repo::next_counter(c, "clue", &civil_date(received_at).year().to_string())?;
-            let anonymous = n.anonymous;
-            let mut k = Clue {
-                id: 0,
-                no: clue_no(civil_date(received_at).year(), seq),
-                channel,
-                source_ref: non_empty(&n.source_ref),
-                work_order_type: if channel == Channel::Hotline12345 {
-                    Some(n.work_order_type.unwrap_or(WorkOrderType::Complaint))
-                } else {
-                    n.work_order_type
-                },
-                status: if repeat.is_some() {
-                    ClueStatus::Linked
-                } else {
-                    ClueStatus::Registered
-                },
-                description: n.description.trim().to_string(),
+        }
+        // The place: a chosen compound, else the point and the address.
+        let compound = match n.compound_id {
+            Some(id) => Some(places::get_compound(c, id).map_err(|_| AppError::field("compound_id", "小区不存在"))?),
+            None => None,
+        };
+        if actor.org.kind == OrgKind::PropertyCompany
+            && let Some(cp) = &compound
+            && cp.property_company_id != Some(actor.org.id)
+        {
+            return Err(AppError::field("compound_id", "只能上报本企业管理的小区"));
+        }
+        let point = point.or_else(|| compound.as_ref().and_then(|cp| Some(Wgs84::new(cp.lng?, cp.lat?))));
+        let address = if n.address.trim().is_empty() {
+            compound.as_ref().map(|cp| cp.address.clone()).unwrap_or_default()
+        } else {
+            n.address.trim().to_string()
+        };
+        let located = data.jurisdiction.locate(
+            point,
+            &format!(
+                "{} {}",
                 address,
-                lng: point.map(|p| p.lng),
-                lat: point.map(|p| p.lat),
-                compound_id,
-                reporter_name: if anonymous { None } else { non_empty(&n.reporter_name) },
-                reporter_phone: if anonymous { None } else { non_empty(&n.reporter_phone) },
-                anonymous,
-                reporter_org_id,
-                reporter_user_id: actor.user_id,
-                discovered_at: n.discovered_at,
-                under_construction: n.under_construction,
-                matter_code: matter_code.clone(),
-                matter_confirmed: confirmed,
-                classification: classification.clone(),
-                suggested_department: suggested_department.clone(),
-                street_code: street_code.clone(),
-                grid_code: located.grid_code.clone(),
-                locate_method,
-                locate_reason,
-                assigned_org_id: None,
-                transferred_to_org_id: None,
-                handler_user_id: None,
-                duplicate_of: repeat.as_ref().map(|(p, _)| p.id),
-                repeat_count: 0,
-                verification: None,
-                verification_note: None,
-                disposal: None,
-                disposal_note: None,
-                recheck_date: None,
-                reply: None,
-                received_at,
-                replied_at: None,
-                closed_at: None,
-                created_at: now,
-                updated_at: now,
-                search_text: String::new(),
+                compound.as_ref().map(|cp| cp.name.as_str()).unwrap_or("")
+            ),
+        );
+        let (street_code, locate_method, locate_reason) = match (&compound, &located.street_code) {
+            (Some(cp), _) if located.method != LocateMethod::Polygon => (
+                Some(cp.street_code.to_string()),
+                LocateMethod::CompoundName,
+                format!(
+                    "所选小区“{}”属{}",
+                    cp.name,
+                    data.jurisdiction.rules().street_name(cp.street_code.as_str())
+                ),
+            ),
+            _ => (located.street_code.clone(), located.method, located.reason.clone()),
+        };
+        let compound_id = compound.as_ref().map(|cp| cp.id).or(match &located.compound_code {
+            Some(code) => places::find_compound_by_code(c, code)?.map(|cp| cp.id),
+            None => None,
+        });
+        // Duplicates: an open clue of the same matter at the same place with a similar text.
+        let since = received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
+        let candidates = repo::dedup_candidates(c, &matter_code, since, 200)?;
+        let key_of = |k: &Clue| -> Option<String> {
+            match k.compound_id {
+                Some(id) => Some(format!("compound-id:{id}")),
+                None => data.jurisdiction.rules().place_key(&k.address),
+            }
+        };
+        let new_key = match compound_id {
+            Some(id) => Some(format!("compound-id:{id}")),
+            None => data.jurisdiction.rules().place_key(&address),
+        };
+        let reports: Vec<Report> = candidates
+            .iter()
+            .map(|k| Report {
+                matter: k.matter_code.clone(),
+                text: k.description.clone(),
+                point: match (k.lng, k.lat) {
+                    (Some(x), Some(y)) => Some(Wgs84::new(x, y)),
+                    _ => None,
+                },
+                place_key: key_of(k),
+                received_at: k.received_at,
+                matter_probs: matter_probs(&k.classification),
+            })
+            .collect();
+        let me = Report {
+            matter: matter_code.clone(),
+            text: n.description.clone(),
+            point,
+            place_key: new_key,
+            received_at,
+            matter_probs: matter_probs(&classification),
+        };
+        let repeat = find_repeat(&me, &reports, &data.dedup).map(|r| (candidates[r.index].clone(), r.score.reasons));
+        let seq = repo::next_counter(c, "clue", &civil_date(received_at).year().to_string())?;
+        let anonymous = n.anonymous;
+        let mut k = Clue {
+            id: 0,
+            no: clue_no(civil_date(received_at).year(), seq),
+            channel,
+            source_ref: non_empty(&n.source_ref),
+            work_order_type: if channel == Channel::Hotline12345 {
+                Some(n.work_order_type.unwrap_or(WorkOrderType::Complaint))
+            } else {
+                n.work_order_type
+            },
+            status: if repeat.is_some() {
+                ClueStatus::Linked
+            } else {
+                ClueStatus::Registered
+            },
+            description: n.description.trim().to_string(),
+            address,
+            lng: point.map(|p| p.lng),
+            lat: point.map(|p| p.lat),
+            compound_id,
+            reporter_name: if anonymous { None } else { non_empty(&n.reporter_name) },
+            reporter_phone: if anonymous { None } else { non_empty(&n.reporter_phone) },
+            anonymous,
+            reporter_org_id,
+            reporter_user_id: actor.user_id,
+            discovered_at: n.discovered_at,
+            under_construction: n.under_construction,
+            matter_code: matter_code.clone(),
+            matter_confirmed: confirmed,
+            classification: classification.clone(),
+            suggested_department: suggested_department.clone(),
+            street_code: street_code.clone(),
+            grid_code: located.grid_code.clone(),
+            locate_method,
+            locate_reason,
+            assigned_org_id: None,
+            transferred_to_org_id: None,
+            handler_user_id: None,
+            duplicate_of: repeat.as_ref().map(|(p, _)| p.id),
+            repeat_count: 0,
+            verification: None,
+            verification_note: None,
+            disposal: None,
+            disposal_note: None,
+            recheck_date: None,
+            reply: None,
+            received_at,
+            replied_at: None,
+            closed_at: None,
+            created_at: now,
+            updated_at: now,
+            search_text: String::new(),
+        };
+        k.search_text = index_tokens(&format!(
+            "{} {} {} {}",
+            k.no,
+            k.description,
+            k.address,
+            k.source_ref.clone().unwrap_or_default()
+        ));
+        k.id = repo::insert(c, &k)?;
+        event(
+            c,
+            actor,
+            &k,
+            ClueAction::Register,
+            None,
+            "",
+            now,
+            Some(serde_json::json!({"channel": channel.code()})),
+        )?;
+        record(
+            c,
+            actor,
+            now,
+            "clue.register",
+            "clue",
+            k.id,
+            crate::audit::NONE,
+            Some(&audit_view(&k)),
+        )?;
+        // The clocks of this clue.
+        for clk in clocks_for(&facts_of(&k, &data)) {
+            let anchor = if clk.from_discovery {
+                k.discovered_at.unwrap_or(received_at)
+            } else {
+                received_at
             };
-            k.search_text = index_tokens(&format!(
-                "{} {} {} {}",
-                k.no,
-                k.description,
-                k.address,
-                k.source_ref.clone().unwrap_or_default()
-            ));
-            k.id = repo::insert(c, &k)?;
+            let v = ck::start_clock(
+                c,
+                clocks,
+                actor,
+                NewClock {
+                    subject: Subject { kind: "clue", id: k.id },
+                    rule: clk.rule,
+                    anchor,
+                    street_code: k.street_code.as_deref(),
+                },
+                now,
+            )?;
+            if clk.met_at == MetAt::Received {
+                ck::meet_clock(c, clocks, actor, v.id, received_at, now)?;
+            }
+        }
+        let mut repeat_of = None;
+        if let Some((mut primary, reasons)) = repeat {
+            primary.repeat_count += 1;
+            primary.updated_at = now;
+            repo::update(c, &primary)?;
+            event(
+                c,
+                actor,
+                &primary,
+                ClueAction::Link,
+                Some(primary.status),
+                &format!("新线索{}重复反映此问题", k.no),
+                now,
+                None,
+            )?;
             event(
                 c,
                 actor,
                 &k,
-                ClueAction::Register,
+                ClueAction::Link,
+                Some(ClueStatus::Registered),
+                &format!("与线索{}为同一问题，已并案：{}", primary.no, reasons.join("；")),
+                now,
                 None,
-                "",
-                now,
-                Some(serde_json::json!({"channel": channel.code()})),
             )?;
-            record(
-                c,
-                actor,
-                now,
-                "clue.register",
-                "clue",
-                k.id,
-                crate::audit::NONE,
-                Some(&audit_view(&k)),
-            )?;
-            // The clocks of this clue.
-            for clk in clocks_for(&facts_of(&k, &data)) {
-                let anchor = if clk.from_discovery {
-                    k.discovered_at.unwrap_or(received_at)
-                } else {
-                    received_at
-                };
-                let v = ck::start_clock(
-                    c,
-                    &clocks,
-                    actor,
-                    NewClock {
-                        subject: Subject { kind: "clue", id: k.id },
-                        rule: clk.rule,
-                        anchor,
-                        street_code: k.street_code.as_deref(),
-                    },
-                    now,
-                )?;
-                if clk.met_at == MetAt::Received {
-                    ck::meet_clock(c, &clocks, actor, v.id, received_at, now)?;
-                }
-            }
-            let mut repeat_of = None;
-            if let Some((mut primary, reasons)) = repeat {
-                primary.repeat_count += 1;
-                primary.updated_at = now;
-                repo::update(c, &primary)?;
-                event(
-                    c,
-                    actor,
-                    &primary,
-                    ClueAction::Link,
-                    Some(primary.status),
-                    &format!("新线索{}重复反映此问题", k.no),
-                    now,
-                    None,
-                )?;
-                event(
-                    c,
-                    actor,
-                    &k,
-                    ClueAction::Link,
-                    Some(ClueStatus::Registered),
-                    &format!("与线索{}为同一问题，已并案：{}", primary.no, reasons.join("；")),
-                    now,
-                    None,
-                )?;
-                repeat_of = Some((primary.id, reasons));
-            }
-            // Automatic dispatch where the rules allow it.
-            let mut auto = false;
-            if let Some(min) = data.auto_dispatch_min_confidence
-                && k.status == ClueStatus::Registered
-                && k.suggested_department.is_none()
-                && matches!(k.locate_method, LocateMethod::Polygon | LocateMethod::CompoundName)
-                && let Some(street) = k.street_code.clone()
+            repeat_of = Some((primary.id, reasons));
+        }
+        // Automatic dispatch where the rules allow it.
+        let mut auto = false;
+        if let Some(min) = data.auto_dispatch_min_confidence
+            && k.status == ClueStatus::Registered
+            && k.suggested_department.is_none()
+            && matches!(k.locate_method, LocateMethod::Polygon | LocateMethod::CompoundName)
+            && let Some(street) = k.street_code.clone()
+        {
+            let confidence = serde_json::from_str::<serde_json::Value>(&classification)
+                .ok()
+                .and_then(|v| v.get("confidence").and_then(|x| x.as_f64()))
+                .unwrap_or(if confirmed { 1.0 } else { 0.0 });
+            let in_remit = data
+                .catalogue
+                .get(&k.matter_code)
+                .is_some_and(|m| m.remit.is_chengguan() && !m.is_other());
+            if confidence >= min
+                && in_remit
+                && let Some(team) = places::find_org_by_code(c, &crate::orgs::team_code(&street))?
             {
-                let confidence = serde_json::from_str::<serde_json::Value>(&classification)
-                    .ok()
-                    .and_then(|v| v.get("confidence").and_then(|x| x.as_f64()))
-                    .unwrap_or(if confirmed { 1.0 } else { 0.0 });
-                let in_remit = data
-                    .catalogue
-                    .get(&k.matter_code)
-                    .is_some_and(|m| m.remit.is_chengguan() && !m.is_other());
-                if confidence >= min
-                    && in_remit
-                    && let Some(team) = places::find_org_by_code(c, &crate::orgs::team_code(&street))?
-                {
-                    let system = crate::clocks::system_actor();
-                    let from = k.status;
-                    k.status = ClueStatus::Dispatched;
-                    k.assigned_org_id = Some(team.id);
-                    k.updated_at = now;
-                    repo::update(c, &k)?;
-                    event(
-                        c,
-                        &system,
-                        &k,
-                        ClueAction::Dispatch,
-                        Some(from),
-                        &format!(
-                            "按辖区（{}）与事项自动派单至{}（分类置信度{:.0}%）",
-                            k.locate_reason,
-                            team.name,
-                            confidence * 100.0
-                        ),
-                        now,
-                        None,
-                    )?;
-                    record(
-                        c,
-                        &system,
-                        now,
-                        "clue.dispatch",
-                        "clue",
-                        k.id,
-                        crate::audit::NONE,
-                        Some(&audit_view(&k)),
-                    )?;
-                    auto = true;
-                }
+                let system = crate::clocks::system_actor();
+                let from = k.status;
+                k.status = ClueStatus::Dispatched;
+                k.assigned_org_id = Some(team.id);
+                k.updated_at = now;
+                repo::update(c, &k)?;
+                event(
+                    c,
+                    &system,
+                    &k,
+                    ClueAction::Dispatch,
+                    Some(from),
+                    &format!(
+                        "按辖区（{}）与事项自动派单至{}（分类置信度{:.0}%）",
+                        k.locate_reason,
+                        team.name,
+                        confidence * 100.0
+                    ),
+                    now,
+                    None,
+                )?;
+                record(
+                    c,
+                    &system,
+                    now,
+                    "clue.dispatch",
+                    "clue",
+                    k.id,
+                    crate::audit::NONE,
+                    Some(&audit_view(&k)),
+                )?;
+                auto = true;
             }
-            Ok(Registered {
-                clue: k,
-                created: true,
-                repeat_of,
-                auto_dispatched: auto,
-            })
+        }
+        Ok(Registered {
+            clue: k,
+            created: true,
+            repeat_of,
+            auto_dispatched: auto,
         })
     }
 

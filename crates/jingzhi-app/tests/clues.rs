@@ -733,3 +733,138 @@ both_backends!(queues_count_what_each_role_works_on, |s: &Scratch| {
     assert_eq!(over.total, 1);
     assert_eq!(over.clock_states[0].1, "overdue");
 });
+
+mod hotline_12345 {
+    use super::*;
+    use jingzhi_app::hotline::{EXPORT_HEADERS, rows_of_file};
+
+    const GOOD: &str = "工单编号,受理时间,诉求类型,诉求内容,事发地址,联系人,联系电话,是否匿名\n\
+GD2026030201,2026-03-01 09:30,投诉,楼下饭店油烟太大熏得不行,长宁区仙霞路100号,张女士,13800000001,否\n\
+GD2026030202,2026/3/1 10:05,举报,工地晚上十一点还在施工，噪音很大,长宁区天山路300号,,,是\n\
+GD2026030203,2026-03-01 11:00,咨询,请问装修需要去哪里登记,长宁区某小区,李先生,13800000003,否\n";
+
+    both_backends!(
+        a_file_imports_all_or_nothing_and_a_second_import_changes_nothing,
+        |s: &Scratch| {
+            let w = demo_world(s);
+            let d = w.actor(Role::Dispatcher);
+            let rows = rows_of_file(GOOD.as_bytes()).unwrap();
+            let dry = w.app.import_12345(&d, &rows, true).unwrap();
+            assert_eq!((dry.rows, dry.new, dry.existing), (3, 3, 0));
+            assert_eq!(
+                w.app.list_clues(&d, &ListRequest::default()).unwrap().total,
+                0,
+                "a dry run writes nothing"
+            );
+            let r = w.app.import_12345(&d, &rows, false).unwrap();
+            assert_eq!(r.new, 3);
+            let list = w
+                .app
+                .list_clues(
+                    &d,
+                    &ListRequest {
+                        channel: Some(Channel::Hotline12345),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            assert_eq!(list.total, 3);
+            let anon = list
+                .rows
+                .iter()
+                .find(|k| k.source_ref.as_deref() == Some("GD2026030202"))
+                .unwrap();
+            assert!(anon.anonymous && anon.reporter_phone.is_none());
+            let consult = list
+                .rows
+                .iter()
+                .find(|k| k.source_ref.as_deref() == Some("GD2026030203"))
+                .unwrap();
+            assert_eq!(consult.work_order_type, Some(WorkOrderType::Consult));
+            let again = w.app.import_12345(&d, &rows, false).unwrap();
+            assert_eq!((again.new, again.existing), (0, 3));
+            assert_eq!(w.app.list_clues(&d, &ListRequest::default()).unwrap().total, 3);
+        }
+    );
+
+    both_backends!(
+        every_bad_row_is_listed_in_chinese_and_nothing_is_imported,
+        |s: &Scratch| {
+            let w = demo_world(s);
+            let d = w.actor(Role::Dispatcher);
+            let bad = format!(
+                "{GOOD}GD2026030201,2026-03-01 12:00,投诉,重复编号,某路\n,2026-03-01,投诉,没有编号,某路\nGD9,明天,表扬,好,某路\nGD10,2026-03-01,投诉,,\n"
+            );
+            let e = w
+                .app
+                .import_12345(&d, &rows_of_file(bad.as_bytes()).unwrap(), false)
+                .unwrap_err();
+            assert_eq!(e.code, ErrorCode::ImportRejected);
+            let m = e.message.clone();
+            for want in [
+                "第5行（工单GD2026030201）：工单编号与第2行重复",
+                "第6行：缺少工单编号",
+                "第7行（工单GD9）：受理时间“明天”无法识别",
+                "诉求类型“表扬”无法识别",
+                "第8行（工单GD10）：缺少诉求内容",
+                "缺少事发地址",
+            ] {
+                assert!(m.contains(want), "missing {want} in\n{m}");
+            }
+            assert_eq!(w.app.list_clues(&d, &ListRequest::default()).unwrap().total, 0);
+            let e = w
+                .app
+                .import_12345(&d, &rows_of_file("编号,内容\nA,B\n".as_bytes()).unwrap(), false)
+                .unwrap_err();
+            assert!(e.message.contains("缺少必需的列：受理时间"));
+            assert_eq!(
+                w.app
+                    .import_12345(&w.actor(Role::Officer), &rows_of_file(GOOD.as_bytes()).unwrap(), true)
+                    .unwrap_err()
+                    .code,
+                ErrorCode::Forbidden
+            );
+        }
+    );
+
+    both_backends!(xlsx_files_import_and_replies_export_in_the_same_shape, |s: &Scratch| {
+        let w = demo_world(s);
+        let d = w.actor(Role::Dispatcher);
+        let rows: Vec<Vec<jingzhi_office::Cell>> = GOOD
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(|c| jingzhi_office::Cell::from(c)).collect())
+            .collect();
+        let xlsx = jingzhi_office::write_xlsx(&[jingzhi_office::Sheet {
+            name: "工单".into(),
+            title: String::new(),
+            headers: GOOD.lines().next().unwrap().split(',').map(String::from).collect(),
+            rows,
+            red_rows: vec![],
+        }])
+        .unwrap();
+        let parsed = rows_of_file(&xlsx).unwrap();
+        assert_eq!(w.app.import_12345(&d, &parsed, false).unwrap().new, 3);
+        let k = w
+            .app
+            .list_clues(
+                &d,
+                &ListRequest {
+                    q: "油烟".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .rows
+            .remove(0);
+        w.app.clue_step(&d, k.id, ClueAction::Accept, &Step::default()).ok();
+        let out = w
+            .app
+            .export_12345(&d, common::t("2026-02-28T00:00:00Z"), common::t("2026-03-03T00:00:00Z"))
+            .unwrap();
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].len(), EXPORT_HEADERS.len());
+        assert_eq!(out[0][0], "GD2026030201");
+        assert!(out[0][5].starts_with("XS2026"));
+    });
+}

@@ -75,6 +75,30 @@ pub fn parse_instant(s: &str) -> Result<Timestamp, String> {
     ))
 }
 
+/// Parses the date-times that spreadsheets and other systems write: `2026-03-02 09:30`,
+/// `2026/3/2 9:30:05`, `2026.3.2`, `2026年3月2日 9时30分`, or anything [`parse_instant`] accepts.
+/// Civil times are read in Asia/Shanghai.
+pub fn parse_loose_instant(s: &str) -> Result<Timestamp, String> {
+    let t = s.trim();
+    if let Ok(ts) = parse_instant(t) {
+        return Ok(ts);
+    }
+    let nums: Vec<u32> = t
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<u32>().map_err(|_| ()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("无法识别的时间：{t}"))?;
+    let bad = || format!("无法识别的时间：{t}（应如 2026-03-02 09:30）");
+    if !(3..=6).contains(&nums.len()) || nums[0] < 1900 || nums[0] > 2200 {
+        return Err(bad());
+    }
+    let get = |i: usize| nums.get(i).copied().unwrap_or(0);
+    let date = jiff::civil::Date::new(get(0) as i16, get(1) as i8, get(2) as i8).map_err(|_| bad())?;
+    let time = jiff::civil::Time::new(get(3) as i8, get(4) as i8, get(5) as i8, 0).map_err(|_| bad())?;
+    Ok(instant_of(date.to_datetime(time)))
+}
+
 /// Parses a stored instant (the fixed form written by [`format_ts`], or any RFC 3339 instant).
 pub fn parse_ts(s: &str) -> Result<Timestamp, String> {
     s.parse::<Timestamp>().map_err(|e| format!("bad timestamp {s:?}: {e}"))
@@ -137,6 +161,17 @@ mod tests {
         let ts: Timestamp = "2026-03-01T20:00:00Z".parse().unwrap();
         assert_eq!(civil_date(ts), jiff::civil::date(2026, 3, 2));
         assert_eq!(zh_date(civil_date(ts)), "2026年3月2日");
+    }
+
+    #[test]
+    fn loose_date_times_from_spreadsheets() {
+        let want = parse_instant("2026-03-01T10:05").unwrap();
+        assert_eq!(parse_loose_instant("2026/3/1 10:05").unwrap(), want);
+        assert_eq!(parse_loose_instant("2026年3月1日 10时5分").unwrap(), want);
+        assert_eq!(parse_loose_instant("2026.03.01 10:05:00").unwrap(), want);
+        assert!(parse_loose_instant("明天").is_err());
+        assert!(parse_loose_instant("2026/13/1").is_err());
+        assert!(parse_loose_instant("12/3/2026").is_err());
     }
 
     #[test]

@@ -209,3 +209,98 @@ mod tests {
         assert!(e.to_string().contains("无法读取Excel文件"));
     }
 }
+
+/// Reads CSV text (RFC 4180: quoted fields, doubled quotes, CRLF; a UTF-8 BOM from Excel is
+/// skipped) into rows of trimmed text. Rows keep their line numbers: (line, fields).
+pub fn read_csv_rows(text: &str) -> Vec<(usize, Vec<String>)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rows = Vec::new();
+    let mut field = String::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut in_quotes = false;
+    let mut line = 1;
+    let mut row_line = 1;
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if in_quotes {
+            match ch {
+                '"' if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                '"' => in_quotes = false,
+                '\n' => {
+                    line += 1;
+                    field.push('\n');
+                }
+                c => field.push(c),
+            }
+            continue;
+        }
+        match ch {
+            '"' if field.is_empty() => in_quotes = true,
+            ',' => row.push(std::mem::take(&mut field).trim().to_string()),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field).trim().to_string());
+                if row.iter().any(|f| !f.is_empty()) {
+                    rows.push((row_line, std::mem::take(&mut row)));
+                } else {
+                    row.clear();
+                }
+                line += 1;
+                row_line = line;
+            }
+            c => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field.trim().to_string());
+        if row.iter().any(|f| !f.is_empty()) {
+            rows.push((row_line, row));
+        }
+    }
+    rows
+}
+
+/// Writes rows as CSV (quoting where needed), with a BOM so that Excel reads UTF-8.
+pub fn write_csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let quote = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&headers.iter().map(|h| quote(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for r in rows {
+        out.push_str(&r.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn csv_reads_quotes_newlines_and_keeps_line_numbers() {
+        let text = "\u{feff}工单编号,诉求内容\r\nGD1,\"油烟，\"\"很大\"\"\"\r\n\r\nGD2,\"两行\n内容\"\nGD3,末行";
+        let rows = read_csv_rows(text);
+        assert_eq!(rows[0], (1, vec!["工单编号".to_string(), "诉求内容".to_string()]));
+        assert_eq!(rows[1], (2, vec!["GD1".to_string(), "油烟，\"很大\"".to_string()]));
+        assert_eq!(rows[2].0, 4);
+        assert_eq!(rows[2].1[1], "两行\n内容");
+        assert_eq!(rows[3], (6, vec!["GD3".to_string(), "末行".to_string()]));
+    }
+
+    #[test]
+    fn csv_round_trips() {
+        let out = write_csv(&["a", "b"], &[vec!["x,y".into(), "say \"hi\"".into()]]);
+        let back = read_csv_rows(&out);
+        assert_eq!(back[1].1, vec!["x,y".to_string(), "say \"hi\"".to_string()]);
+    }
+}

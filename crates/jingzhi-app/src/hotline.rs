@@ -1,0 +1,353 @@
+//! 12345 integration: importing work orders from xlsx/CSV (validated row by row, committed all or
+//! nothing, idempotent on the work-order number) and exporting the replies in the same shape.
+//!
+//! Column mapping (header row, Chinese names; aliases in parentheses) — docs/hotline-12345.md:
+//! 工单编号 (工单号, 编号) · 受理时间 (派单时间, 来电时间) · 诉求类型 (工单类型, 类型) · 诉求内容
+//! (内容, 问题描述) · 事发地址 (地址, 诉求地址) · 联系人 (来电人, 姓名) · 联系电话 (电话) · 是否匿名
+//! (匿名) · 经度 · 纬度 · 坐标系 (WGS84 or GCJ02, default GCJ02: Chinese map apps) · 事项 (执法事项).
+
+use crate::App;
+use crate::actor::Actor;
+use crate::clues::{NewClue, Point};
+use crate::error::{AppError, AppResult, ErrorCode};
+use jingzhi_domain::authz::{Action, Resource};
+use jingzhi_domain::clue::{Channel, Clue, WorkOrderType};
+use jingzhi_domain::time::{format_ts, parse_loose_instant, short_datetime};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The fields of a work order and the header names that may carry them.
+const COLUMNS: &[(&str, &[&str])] = &[
+    ("source_ref", &["工单编号", "工单号", "编号"]),
+    ("received_at", &["受理时间", "派单时间", "来电时间"]),
+    ("type", &["诉求类型", "工单类型", "类型"]),
+    ("description", &["诉求内容", "内容", "问题描述"]),
+    ("address", &["事发地址", "地址", "诉求地址"]),
+    ("reporter_name", &["联系人", "来电人", "姓名"]),
+    ("reporter_phone", &["联系电话", "电话"]),
+    ("anonymous", &["是否匿名", "匿名"]),
+    ("lng", &["经度"]),
+    ("lat", &["纬度"]),
+    ("crs", &["坐标系"]),
+    ("matter", &["事项", "执法事项"]),
+];
+
+/// The export's columns (the import's shape, plus the handling).
+pub const EXPORT_HEADERS: &[&str] = &[
+    "工单编号",
+    "受理时间",
+    "诉求类型",
+    "诉求内容",
+    "事发地址",
+    "线索编号",
+    "办理状态",
+    "承办单位",
+    "核查结论",
+    "处置结果",
+    "回复内容",
+    "回复时间",
+    "办结时间",
+];
+
+/// What an import did, or (dry run) would do.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HotlineImport {
+    pub dry_run: bool,
+    pub rows: usize,
+    /// New work orders (registered, or to be registered).
+    pub new: usize,
+    /// Work orders already imported before: left unchanged.
+    pub existing: usize,
+}
+
+fn header_map(header: &[String]) -> Result<BTreeMap<&'static str, usize>, Vec<String>> {
+    let mut map = BTreeMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim();
+        if let Some((field, _)) = COLUMNS.iter().find(|(_, names)| names.contains(&h)) {
+            map.entry(*field).or_insert(i);
+        }
+    }
+    let missing: Vec<String> = ["source_ref", "received_at", "description"]
+        .iter()
+        .filter(|f| !map.contains_key(*f))
+        .map(|f| {
+            format!(
+                "缺少必需的列：{}",
+                COLUMNS.iter().find(|(x, _)| x == f).map(|(_, n)| n[0]).unwrap_or(f)
+            )
+        })
+        .collect();
+    if missing.is_empty() { Ok(map) } else { Err(missing) }
+}
+
+/// Reads an uploaded file into rows: xlsx by its zip signature, else CSV (UTF-8).
+pub fn rows_of_file(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
+    if bytes.starts_with(b"PK") {
+        let rows = jingzhi_office::read_xlsx_rows(bytes)
+            .map_err(|e| AppError::with_message(ErrorCode::ImportRejected, e.to_string()))?;
+        Ok(rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i + 1, r))
+            .filter(|(_, r)| r.iter().any(|f| !f.is_empty()))
+            .collect())
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            AppError::with_message(
+                ErrorCode::ImportRejected,
+                "CSV 文件须为 UTF-8 编码（Excel 另存为“CSV UTF-8”）",
+            )
+        })?;
+        Ok(jingzhi_office::read_csv_rows(text))
+    }
+}
+
+impl App {
+    /// Imports 12345 work orders. Every row is checked first; any bad row refuses the whole file,
+    /// listing every problem (第N行…). Work orders already imported are left alone, so importing
+    /// the same file again changes nothing.
+    pub fn import_12345(
+        &self,
+        actor: &Actor,
+        rows: &[(usize, Vec<String>)],
+        dry_run: bool,
+    ) -> AppResult<HotlineImport> {
+        actor.require(Resource::Clue, Action::Import)?;
+        let Some(((_, header), body)) = rows.split_first() else {
+            return Err(AppError::with_message(ErrorCode::ImportRejected, "文件是空的"));
+        };
+        let map = header_map(header).map_err(reject)?;
+        let data = self.intake_data()?;
+        let now = self.now();
+        let cell = |r: &Vec<String>, f: &str| -> String {
+            map.get(f)
+                .and_then(|i| r.get(*i))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let mut errors = Vec::new();
+        let mut seen = BTreeMap::new();
+        let mut prepared = Vec::new();
+        for (line, r) in body {
+            let no = cell(r, "source_ref");
+            let at = |m: String| {
+                format!(
+                    "第{line}行{}：{m}",
+                    if no.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（工单{no}）")
+                    }
+                )
+            };
+            let before = errors.len();
+            if no.is_empty() {
+                errors.push(at("缺少工单编号".into()));
+            } else if let Some(prev) = seen.insert(no.clone(), *line) {
+                errors.push(at(format!("工单编号与第{prev}行重复")));
+            }
+            let received = match parse_loose_instant(&cell(r, "received_at")) {
+                Ok(t) => Some(t),
+                Err(_) if cell(r, "received_at").is_empty() => {
+                    errors.push(at("缺少受理时间".into()));
+                    None
+                }
+                Err(_) => {
+                    errors.push(at(format!(
+                        "受理时间“{}”无法识别（应如 2026-03-02 09:30）",
+                        cell(r, "received_at")
+                    )));
+                    None
+                }
+            };
+            if received.is_some_and(|t| t > now) {
+                errors.push(at("受理时间晚于当前时间".into()));
+            }
+            let kind_text = cell(r, "type");
+            let kind = if kind_text.is_empty() {
+                Some(WorkOrderType::Complaint)
+            } else {
+                let k = WorkOrderType::from_text(&kind_text);
+                if k.is_none() {
+                    errors.push(at(format!(
+                        "诉求类型“{kind_text}”无法识别（咨询、建议、投诉、求助、举报、督办、复杂事项）"
+                    )));
+                }
+                k
+            };
+            let description = cell(r, "description");
+            if description.is_empty() {
+                errors.push(at("缺少诉求内容".into()));
+            }
+            let (lng, lat) = (cell(r, "lng"), cell(r, "lat"));
+            let point = match (lng.parse::<f64>(), lat.parse::<f64>()) {
+                _ if lng.is_empty() && lat.is_empty() => None,
+                (Ok(x), Ok(y)) if (73.0..=136.0).contains(&x) && (3.0..=54.0).contains(&y) => {
+                    Some(if cell(r, "crs").eq_ignore_ascii_case("wgs84") {
+                        Point::Wgs84(x, y)
+                    } else {
+                        Point::Gcj02(x, y)
+                    })
+                }
+                _ => {
+                    errors.push(at(format!("经纬度“{lng},{lat}”无效")));
+                    None
+                }
+            };
+            let address = cell(r, "address");
+            if address.is_empty() && point.is_none() {
+                errors.push(at("缺少事发地址".into()));
+            }
+            let phone = cell(r, "reporter_phone");
+            if !phone.is_empty()
+                && !(phone.len() >= 5
+                    && phone.len() <= 20
+                    && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+'))
+            {
+                errors.push(at(format!("联系电话“{phone}”格式不正确")));
+            }
+            let matter_text = cell(r, "matter");
+            let matter = if matter_text.is_empty() {
+                None
+            } else {
+                match data
+                    .catalogue
+                    .get(&matter_text)
+                    .or_else(|| data.catalogue.by_name(&matter_text))
+                {
+                    Some(m) => Some(m.code.clone()),
+                    None => {
+                        errors.push(at(format!("事项“{matter_text}”不在执法事项目录中")));
+                        None
+                    }
+                }
+            };
+            if errors.len() > before {
+                continue;
+            }
+            let anonymous = matches!(cell(r, "anonymous").as_str(), "是" | "匿名" | "Y" | "y" | "1" | "true");
+            let n = NewClue {
+                source_ref: Some(no.clone()),
+                work_order_type: kind,
+                point,
+                reporter_name: Some(cell(r, "reporter_name")).filter(|s| !s.is_empty()),
+                reporter_phone: Some(phone).filter(|s| !s.is_empty()),
+                anonymous,
+                received_at: received,
+                matter_code: matter,
+                ..NewClue::new(Channel::Hotline12345, description, address)
+            };
+            match self.prepare_clue(actor, &n, &data, now) {
+                Ok(p) => prepared.push(p),
+                Err(e) => errors.push(at(e.fields.first().map(|f| f.message.clone()).unwrap_or(e.message))),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(reject(errors));
+        }
+        let existing = self.store.read(|c| {
+            let mut n = 0;
+            for p in &prepared {
+                if let Some(src) = &p.n.source_ref
+                    && jingzhi_store::repo::clues::find_by_source(c, Channel::Hotline12345, src)?.is_some()
+                {
+                    n += 1;
+                }
+            }
+            Ok::<_, AppError>(n)
+        })?;
+        let report = HotlineImport {
+            dry_run,
+            rows: prepared.len(),
+            new: prepared.len() - existing,
+            existing,
+        };
+        if dry_run {
+            return Ok(report);
+        }
+        let clocks = self.clock_data()?;
+        self.store.write(|c| {
+            for p in &prepared {
+                self.register_prepared(c, actor, p, &data, &clocks, now)?;
+            }
+            Ok::<_, AppError>(())
+        })?;
+        Ok(report)
+    }
+
+    /// 12345 work orders with their handling, for the reply file (same columns as the import plus
+    /// the handling), received in [from, before).
+    pub fn export_12345(
+        &self,
+        actor: &Actor,
+        from: jiff::Timestamp,
+        before: jiff::Timestamp,
+    ) -> AppResult<Vec<Vec<String>>> {
+        actor.require(Resource::Clue, Action::Export)?;
+        let list = self.list_clues(
+            actor,
+            &crate::clues::ListRequest {
+                channel: Some(Channel::Hotline12345),
+                limit: 100_000,
+                ..Default::default()
+            },
+        )?;
+        let orgs = self.store.read(jingzhi_store::repo::places::list_orgs)?;
+        let name = |id: Option<i64>| {
+            id.and_then(|i| orgs.iter().find(|o| o.id == i))
+                .map(|o| o.name.clone())
+                .unwrap_or_default()
+        };
+        let mut rows: Vec<&Clue> = list
+            .rows
+            .iter()
+            .filter(|k| k.received_at >= from && k.received_at < before)
+            .collect();
+        rows.sort_by_key(|k| (k.received_at, k.id));
+        Ok(rows
+            .into_iter()
+            .map(|k| {
+                vec![
+                    k.source_ref.clone().unwrap_or_default(),
+                    short_datetime(k.received_at),
+                    k.work_order_type.map(|t| t.label().to_string()).unwrap_or_default(),
+                    k.description.clone(),
+                    k.address.clone(),
+                    k.no.clone(),
+                    k.status.label().to_string(),
+                    name(k.assigned_org_id.or(k.transferred_to_org_id)),
+                    k.verification.map(|v| v.label().to_string()).unwrap_or_default(),
+                    k.disposal.map(|d| d.label().to_string()).unwrap_or_default(),
+                    k.reply.clone().unwrap_or_default(),
+                    k.replied_at.map(short_datetime).unwrap_or_default(),
+                    k.closed_at.map(short_datetime).unwrap_or_default(),
+                ]
+            })
+            .collect())
+    }
+}
+
+fn reject(errors: Vec<String>) -> AppError {
+    let mut e = AppError::with_message(
+        ErrorCode::ImportRejected,
+        format!(
+            "导入文件有 {} 处错误，未导入任何工单：\n{}",
+            errors.len(),
+            errors.iter().take(200).cloned().collect::<Vec<_>>().join("\n")
+        ),
+    );
+    e.fields = errors
+        .into_iter()
+        .map(|m| crate::FieldError {
+            field: "file".into(),
+            message: m,
+        })
+        .collect();
+    e
+}
+
+/// For tests and docs: the import's stored form of an instant.
+pub fn stored(t: jiff::Timestamp) -> String {
+    format_ts(t)
+}
