@@ -79,6 +79,38 @@ pub enum Command {
     /// Legal deadlines: compute and explain one, list the rules.
     #[command(subcommand)]
     Deadline(DeadlineCmd),
+    /// Suggest the matter of a complaint text (matched phrases, confidence, alternatives).
+    Classify {
+        /// The text, e.g. "楼下饭店油烟太大".
+        text: String,
+        /// Print JSON: {"matter": {"code", "name"}, "confidence", "reasons", "alternatives", …}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import 12345 work orders from an xlsx or CSV file (column mapping: docs/clues.md). All or
+    /// nothing; re-importing changes nothing.
+    #[command(name = "import-12345")]
+    Import12345 {
+        file: PathBuf,
+        /// Check every row and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export 12345 work orders with their handling (the reply file) as CSV.
+    #[command(name = "export-12345")]
+    Export12345 {
+        /// First day (YYYY-MM-DD, Asia/Shanghai).
+        #[arg(long)]
+        from: String,
+        /// Last day, inclusive.
+        #[arg(long)]
+        to: String,
+        /// Output file (.csv).
+        out: PathBuf,
+    },
+    /// Street/town or grid boundaries (GeoJSON) for jurisdiction.
+    #[command(subcommand)]
+    Boundaries(BoundariesCmd),
     /// Print the effective configuration (secrets hidden), or an example config file.
     Config {
         /// Print a commented example instead.
@@ -218,6 +250,20 @@ pub enum DeadlineCmd {
     },
     /// List the clock rules.
     Rules,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BoundariesCmd {
+    /// Import a GeoJSON FeatureCollection (properties `code`, `name`; optional `approximate`),
+    /// replacing the boundaries of that level. All or nothing.
+    Import {
+        file: PathBuf,
+        /// Grid boundaries instead of street/town boundaries.
+        #[arg(long)]
+        grid: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -457,6 +503,99 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let app = ready_app(&c)?;
             let actor = cli_actor(&app);
             clocks_cli::deadline(&app, &actor, cmd)
+        }
+        Command::Classify { text, json } => {
+            let app = ready_app(&c)?;
+            let actor = cli_actor(&app);
+            let cl = app.classify_text(&actor, &text).map_err(app_err)?;
+            if json {
+                outln!("{}", serde_json::to_string(&cl)?);
+            } else {
+                outln!(
+                    "事项：{}（{}），置信度 {:.0}%",
+                    cl.matter.name,
+                    cl.matter.code,
+                    cl.confidence * 100.0
+                );
+                for r in &cl.reasons {
+                    outln!("  依据：{r}");
+                }
+                for a in &cl.alternatives {
+                    outln!("  其他可能：{}（{}）{:.0}%", a.name, a.code, a.confidence * 100.0);
+                }
+                if let Some(o) = &cl.out_of_remit {
+                    outln!(
+                        "  非城管职责：{}，建议转{}：{}",
+                        o.topic,
+                        o.suggested_department.label(),
+                        o.reply
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import12345 { file, dry_run } => {
+            let app = ready_app(&c)?;
+            let actor = cli_actor(&app);
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let rows = jingzhi_app::hotline::rows_of_file(&bytes).map_err(app_err)?;
+            eprintln!("正在校验 {} 行…", rows.len().saturating_sub(1));
+            let started = std::time::Instant::now();
+            let r = app.import_12345(&actor, &rows, dry_run).map_err(app_err)?;
+            outln!(
+                "{}共 {} 条工单：新增 {} 条，已导入过 {} 条（未改动）；用时 {:.1} 秒",
+                if r.dry_run {
+                    "试运行（未写入）："
+                } else {
+                    "导入完成："
+                },
+                r.rows,
+                r.new,
+                r.existing,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export12345 { from, to, out } => {
+            let app = ready_app(&c)?;
+            let actor = cli_actor(&app);
+            let from = jingzhi_domain::time::parse_date(&from).map_err(|e| anyhow!(e))?;
+            let to = jingzhi_domain::time::parse_date(&to).map_err(|e| anyhow!(e))?;
+            let rows = app
+                .export_12345(
+                    &actor,
+                    jingzhi_domain::time::start_of_day(from),
+                    jingzhi_domain::time::end_of_day(to),
+                )
+                .map_err(app_err)?;
+            std::fs::write(
+                &out,
+                jingzhi_office::write_csv(jingzhi_app::hotline::EXPORT_HEADERS, &rows),
+            )?;
+            outln!("已导出 {} 条工单到 {}", rows.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Boundaries(BoundariesCmd::Import { file, grid, dry_run }) => {
+            let app = ready_app(&c)?;
+            let actor = cli_actor(&app);
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let level = if grid {
+                jingzhi_domain::geo::BoundaryLevel::Grid
+            } else {
+                jingzhi_domain::geo::BoundaryLevel::Street
+            };
+            let n = app.import_boundaries(&actor, &text, level, dry_run).map_err(app_err)?;
+            outln!(
+                "{}{} 个{}边界",
+                if dry_run {
+                    "校验通过（未写入）："
+                } else {
+                    "已导入 "
+                },
+                n,
+                level.label()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCmd::Verify) => {
             let store = open(&c)?;
