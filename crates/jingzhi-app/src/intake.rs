@@ -294,6 +294,17 @@ impl App {
         Ok(rows.len())
     }
 
+    /// The imported boundaries: (level, code, name, approximate).
+    pub fn list_boundaries(&self, actor: &Actor) -> AppResult<Vec<(String, String, String, bool)>> {
+        actor.require(Resource::Boundary, Action::View)?;
+        Ok(self
+            .store
+            .read(repo::boundaries)?
+            .into_iter()
+            .map(|b| (b.kind, b.code, b.name, b.approximate))
+            .collect())
+    }
+
     /// The matter catalogue (any signed-in role).
     pub fn catalogue(&self, actor: &Actor) -> AppResult<Arc<IntakeData>> {
         actor.require(Resource::Matter, Action::View)?;

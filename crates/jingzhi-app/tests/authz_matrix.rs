@@ -151,6 +151,47 @@ fn probe(w: &World, actor: &Actor, res: Resource, act: Action, n: usize) -> Resu
             let code = w.app.clock_rules(&w.actor(Role::Admin))?.definitions[0].0.clone();
             w.app.update_clock_rule(actor, &code, &def).map(|_| ())
         }
+        (Resource::Matter, Action::View) => w.app.catalogue(actor).map(|_| ()),
+        (Resource::Matter, Action::Update) => {
+            let data = w.app.catalogue(&w.actor(Role::Admin))?;
+            let (code, def) = data.definitions[0].clone();
+            w.app.update_matter(actor, &code, &def)
+        }
+        (Resource::Boundary, Action::View) => w.app.list_boundaries(actor).map(|_| ()),
+        (Resource::Boundary, Action::Import) => w
+            .app
+            .import_boundaries(
+                actor,
+                jingzhi_app::intake::DEMO_BOUNDARIES,
+                jingzhi_domain::geo::BoundaryLevel::Street,
+                true,
+            )
+            .map(|_| ()),
+        (Resource::Clue, Action::View) => w
+            .app
+            .list_clues(actor, &jingzhi_app::clues::ListRequest::default())
+            .map(|_| ()),
+        (Resource::Clue, Action::Create) => {
+            let mut n = jingzhi_app::clues::NewClue::new(
+                jingzhi_domain::clue::Channel::Patrol,
+                "有人占道经营",
+                "长宁区华阳路100号",
+            );
+            if actor.org.kind == OrgKind::PropertyCompany {
+                n.compound_id = w.app.list_compounds(actor)?.first().map(|c| c.id);
+            }
+            w.app.register_clue(actor, &n).map(|_| ())
+        }
+        (Resource::Clue, Action::Import) => {
+            let rows = jingzhi_app::hotline::rows_of_file(
+                "工单编号,受理时间,诉求内容,事发地址\nP1,2026-03-01 09:00,油烟,某路\n".as_bytes(),
+            )?;
+            w.app.import_12345(actor, &rows, true).map(|_| ())
+        }
+        (Resource::Clue, Action::Export) => w
+            .app
+            .export_clues(actor, &jingzhi_app::clues::ListRequest::default())
+            .map(|_| ()),
         (r, a) => panic!("no probe for {r:?} × {a:?}: add one when adding a resource or action"),
     };
     match r {
@@ -212,6 +253,30 @@ fn the_matrix_document_is_current() {
         }
         doc.push('\n');
     }
+    {
+        use jingzhi_domain::clue::{ClueAction, roles_for};
+        doc.push_str("## 线索办理环节 `ClueAction`\n\nWho may take each step (`jingzhi_domain::clue::roles_for`); the clue must also be in the\nperson's data scope, and team steps (签收, 退单, 核查, 处置) are for the team the clue is assigned to.\n\n| 环节 |");
+        for &role in Role::ALL {
+            doc.push_str(&format!(" {} |", role.label()));
+        }
+        doc.push_str("\n|---|");
+        for _ in Role::ALL {
+            doc.push_str("---|");
+        }
+        doc.push('\n');
+        for &act in ClueAction::ALL {
+            doc.push_str(&format!("| {} `{}` |", act.label(), act.code()));
+            for &role in Role::ALL {
+                doc.push_str(if roles_for(act).contains(&role) {
+                    " ✔ |"
+                } else {
+                    " · |"
+                });
+            }
+            doc.push('\n');
+        }
+        doc.push('\n');
+    }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/authz-matrix.md");
     if std::env::var("UPDATE_AUTHZ_MATRIX").is_ok() {
         std::fs::write(path, &doc).unwrap();
@@ -221,4 +286,177 @@ fn the_matrix_document_is_current() {
         current == doc,
         "docs/authz-matrix.md is stale: run UPDATE_AUTHZ_MATRIX=1 cargo test -p jingzhi-app --test authz_matrix"
     );
+}
+
+/// The clue workflow: every role × step, through `clue_step` on a clue in the state where the
+/// step is possible, assigned to the demo team (so team members are in scope). Roles outside
+/// `clue::roles_for` must be refused with `forbidden`; roles inside must pass the role check
+/// (they may still meet a validation error of the step itself, never `forbidden`).
+#[test]
+fn every_role_by_clue_step_is_enforced() {
+    use jingzhi_app::clues::{NewClue, Step};
+    use jingzhi_domain::clue::{Channel, ClueAction, ClueStatus, Disposal, Verification, roles_for};
+    let s = Scratch::sqlite();
+    // Near-identical test clues must not be linked as repeats of each other here.
+    s.store
+        .write(|c| {
+            let cfg = jingzhi_domain::dedup::DedupConfig {
+                threshold: 99.0,
+                ..Default::default()
+            };
+            jingzhi_store::repo::settings::set(
+                c,
+                "dedup_config",
+                &serde_json::to_string(&cfg).unwrap(),
+                common::t("2026-01-01T00:00:00Z"),
+            )
+        })
+        .unwrap();
+    let w = demo_world(&s);
+    let d = w.actor(Role::Dispatcher);
+    let lead = w.actor(Role::TeamLeader);
+    let officer = w.actor(Role::Officer);
+    let liaison = w.actor(Role::DepartmentLiaison);
+    let street = lead.org.street_code.clone().unwrap().to_string();
+    // A clue in a given status, in the demo team's street, assigned to it where that applies.
+    let clue_in = |status: ClueStatus, n: usize| -> i64 {
+        let mut c = NewClue::new(Channel::Patrol, format!("巡查发现占道经营{n}"), "长宁区某路");
+        c.matter_code = Some("street_vending".into());
+        let k = w.app.register_clue(&d, &c).unwrap().clue;
+        w.app
+            .clue_step(
+                &d,
+                k.id,
+                ClueAction::Relocate,
+                &Step {
+                    street_code: Some(street.clone()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let path: &[ClueAction] = match status {
+            ClueStatus::Registered => &[],
+            ClueStatus::Accepted => &[ClueAction::Accept],
+            ClueStatus::Dispatched => &[ClueAction::Accept, ClueAction::Dispatch],
+            ClueStatus::Signed => &[ClueAction::Accept, ClueAction::Dispatch, ClueAction::Sign],
+            ClueStatus::Verified => &[
+                ClueAction::Accept,
+                ClueAction::Dispatch,
+                ClueAction::Sign,
+                ClueAction::Verify,
+            ],
+            ClueStatus::Disposed => &[
+                ClueAction::Accept,
+                ClueAction::Dispatch,
+                ClueAction::Sign,
+                ClueAction::Verify,
+                ClueAction::Dispose,
+            ],
+            ClueStatus::Replied => &[
+                ClueAction::Accept,
+                ClueAction::Dispatch,
+                ClueAction::Sign,
+                ClueAction::Verify,
+                ClueAction::Dispose,
+                ClueAction::Reply,
+            ],
+            ClueStatus::Linked => &[ClueAction::Link],
+            _ => unreachable!(),
+        };
+        let primary = if status == ClueStatus::Linked {
+            let mut p = NewClue::new(Channel::Patrol, format!("主线索{n}"), "长宁区某路");
+            p.matter_code = Some("street_vending".into());
+            Some(w.app.register_clue(&d, &p).unwrap().clue.id)
+        } else {
+            None
+        };
+        for a in path {
+            let by = match a {
+                ClueAction::Sign | ClueAction::Verify => &officer,
+                ClueAction::Dispose => &lead,
+                _ => &d,
+            };
+            let step = Step {
+                org_id: Some(lead.org.id),
+                verification: Some(Verification::Confirmed),
+                disposal: Some(Disposal::FileCase),
+                text: "说明".into(),
+                primary_id: primary,
+                ..Default::default()
+            };
+            w.app
+                .clue_step(by, k.id, *a, &step)
+                .unwrap_or_else(|e| panic!("{a:?}: {e}"));
+        }
+        k.id
+    };
+    let start_state = |a: ClueAction| match a {
+        ClueAction::Accept
+        | ClueAction::ReturnToSource
+        | ClueAction::TransferOut
+        | ClueAction::Link
+        | ClueAction::Reclassify
+        | ClueAction::Relocate
+        | ClueAction::Note
+        | ClueAction::Attach => ClueStatus::Registered,
+        ClueAction::Dispatch => ClueStatus::Accepted,
+        ClueAction::Reassign | ClueAction::Sign | ClueAction::SendBack => ClueStatus::Dispatched,
+        ClueAction::Verify => ClueStatus::Signed,
+        ClueAction::Dispose => ClueStatus::Verified,
+        ClueAction::Reply => ClueStatus::Disposed,
+        ClueAction::Close => ClueStatus::Replied,
+        ClueAction::Unlink => ClueStatus::Linked,
+        ClueAction::Register => ClueStatus::Registered,
+    };
+    let other_team = w
+        .app
+        .list_orgs(&w.actor(Role::Admin))
+        .unwrap()
+        .into_iter()
+        .find(|o| o.code == "team-310105002")
+        .unwrap()
+        .id;
+    let mut n = 0;
+    let mut failures = Vec::new();
+    for &act in ClueAction::ALL.iter().filter(|a| **a != ClueAction::Register) {
+        for &role in Role::ALL {
+            n += 1;
+            let id = clue_in(start_state(act), n);
+            let actor = w.actor(role);
+            let step = Step {
+                reason: "理由".into(),
+                org_id: Some(if act == ClueAction::TransferOut {
+                    liaison.org.id
+                } else if act == ClueAction::Reassign {
+                    other_team
+                } else {
+                    lead.org.id
+                }),
+                verification: Some(Verification::Confirmed),
+                disposal: Some(Disposal::FileCase),
+                text: "内容".into(),
+                matter_code: Some("disorderly_stalls".into()),
+                street_code: Some(street.clone()),
+                primary_id: Some(clue_in(ClueStatus::Registered, n + 10_000)),
+                ..Default::default()
+            };
+            let r = w.app.clue_step(&actor, id, act, &step);
+            let in_role = roles_for(act).contains(&role);
+            match (&r, in_role) {
+                (Err(e), false)
+                    if e.code == jingzhi_app::ErrorCode::Forbidden || e.code == jingzhi_app::ErrorCode::OutOfScope => {}
+                (Ok(_), false) => failures.push(format!("{role:?} may not {act:?} but did")),
+                (Err(e), false) => failures.push(format!("{role:?} × {act:?}: expected forbidden, got {e}")),
+                (Err(e), true)
+                    if e.code == jingzhi_app::ErrorCode::Forbidden
+                        && e.message.contains(&format!("无权{}", act.label())) =>
+                {
+                    failures.push(format!("{role:?} may {act:?} but was refused: {e}"))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(n > 150);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

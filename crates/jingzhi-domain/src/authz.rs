@@ -104,7 +104,8 @@ pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
         (Boundary, View) => STAFF,
         (Boundary, _) => &[Admin],
         // Which clues, and which workflow steps, is decided by the scope and by clue::roles_for.
-        (Clue, View | Create) => ALL_ROLES,
+        (Clue, View) => ALL_ROLES,
+        (Clue, Create) => crate::clue::roles_for(crate::clue::ClueAction::Register),
         (Clue, Import) => &[Dispatcher, Admin],
         (Clue, Export) => EVERYONE_BUT_PARTNERS,
         (Clue, _) => &[],
