@@ -240,6 +240,8 @@ pub fn roles_for(action: ClueAction) -> &'static [Role] {
     use Role::*;
     match action {
         A::Register => &[
+            BureauLeader,
+            Inspector,
             Dispatcher,
             TeamLeader,
             Officer,
