@@ -89,6 +89,10 @@ pub fn all_code_tables() -> Vec<CodeTable> {
         CodeTable::of::<org::DepartmentKind>(),
         CodeTable::of::<authz::Resource>(),
         CodeTable::of::<authz::Action>(),
+        CodeTable::of::<matter::PartyType>(),
+        CodeTable::of::<matter::DiscretionLevel>(),
+        CodeTable::of::<geo::BoundaryLevel>(),
+        CodeTable::of::<geo::LocateMethod>(),
     ];
     v.extend(clock::code_tables());
     v

@@ -5,11 +5,16 @@
 
 pub mod audit;
 pub mod authz;
+pub mod classify;
 pub mod clock;
 pub mod coded;
+pub mod dedup;
+pub mod geo;
+pub mod matter;
 pub mod org;
 pub mod password;
 pub mod role;
+pub mod search;
 pub mod time;
 pub mod user;
 
