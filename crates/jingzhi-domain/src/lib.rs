@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authz;
 pub mod classify;
 pub mod clock;
+pub mod clue;
 pub mod coded;
 pub mod dedup;
 pub mod geo;
