@@ -974,3 +974,452 @@ both_backends!(
         assert_eq!(counts, vec![("overdue".to_string(), 1)]);
     }
 );
+
+// ---------------------------------------------------------------- clues
+
+use jingzhi_domain::clue::{Channel, Clue, ClueStatus, WorkOrderType};
+use jingzhi_domain::geo::LocateMethod;
+use jingzhi_store::repo::clues as clue_repo;
+
+fn a_clue(no: &str, text: &str, street: &str, received: &str) -> Clue {
+    Clue {
+        id: 0,
+        no: no.into(),
+        channel: Channel::Hotline12345,
+        source_ref: Some(format!("GD-{no}")),
+        work_order_type: Some(WorkOrderType::Complaint),
+        status: ClueStatus::Registered,
+        description: text.into(),
+        address: "长宁区仙霞路100号".into(),
+        lng: Some(121.39),
+        lat: Some(31.21),
+        compound_id: None,
+        reporter_name: Some("王先生".into()),
+        reporter_phone: Some("13800000000".into()),
+        anonymous: false,
+        reporter_org_id: None,
+        reporter_user_id: None,
+        discovered_at: None,
+        under_construction: false,
+        matter_code: "catering_fumes".into(),
+        matter_confirmed: false,
+        classification: "{}".into(),
+        suggested_department: None,
+        street_code: Some(street.into()),
+        grid_code: None,
+        locate_method: LocateMethod::Polygon,
+        locate_reason: "坐标落点".into(),
+        assigned_org_id: None,
+        transferred_to_org_id: None,
+        handler_user_id: None,
+        duplicate_of: None,
+        repeat_count: 0,
+        verification: None,
+        verification_note: None,
+        disposal: None,
+        disposal_note: None,
+        recheck_date: None,
+        reply: None,
+        received_at: t(received),
+        replied_at: None,
+        closed_at: None,
+        created_at: t(received),
+        updated_at: t(received),
+        search_text: jingzhi_domain::search::index_tokens(&format!("{no} {text}")),
+    }
+}
+
+both_backends!(
+    counters_count_per_scope_and_roll_back_with_the_transaction,
+    |s: &Scratch| {
+        assert_eq!(
+            s.store.write(|c| clue_repo::next_counter(c, "clue", "2026")).unwrap(),
+            1
+        );
+        assert_eq!(
+            s.store.write(|c| clue_repo::next_counter(c, "clue", "2026")).unwrap(),
+            2
+        );
+        assert_eq!(
+            s.store.write(|c| clue_repo::next_counter(c, "clue", "2027")).unwrap(),
+            1
+        );
+        let r: Result<i64, StoreError> = s.store.write(|c| {
+            clue_repo::next_counter(c, "clue", "2026")?;
+            Err(StoreError::Other("rolled back".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(
+            s.store.write(|c| clue_repo::next_counter(c, "clue", "2026")).unwrap(),
+            3,
+            "gapless: the rollback gave 3 back"
+        );
+    }
+);
+
+both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
+    let (a, b) = s
+        .store
+        .write(|c| {
+            street(c, "310105001", "华阳路街道");
+            street(c, "310105002", "江苏路街道");
+            let a = clue_repo::insert(
+                c,
+                &a_clue("XS2026000001", "楼下饭店油烟扰民", "310105001", "2026-03-01T01:00:00Z"),
+            )?;
+            let b = clue_repo::insert(
+                c,
+                &a_clue("XS2026000002", "工地夜间施工噪声", "310105002", "2026-03-02T01:00:00Z"),
+            )?;
+            Ok::<_, StoreError>((a, b))
+        })
+        .unwrap();
+    let got = s.store.read(|c| clue_repo::get(c, a)).unwrap();
+    assert_eq!(got.no, "XS2026000001");
+    assert_eq!(got.work_order_type, Some(WorkOrderType::Complaint));
+    assert_eq!(got.locate_method, LocateMethod::Polygon);
+    assert_eq!(got.lng, Some(121.39));
+    let dup = s.store.write(|c| {
+        clue_repo::insert(
+            c,
+            &a_clue("XS2026000003", "x", "310105001", "2026-03-03T01:00:00Z").tap_source("GD-XS2026000001"),
+        )
+    });
+    assert!(
+        matches!(dup, Err(StoreError::Conflict(_))),
+        "source reference unique per channel"
+    );
+    let mut upd = got.clone();
+    upd.status = ClueStatus::Dispatched;
+    upd.verification = Some(jingzhi_domain::clue::Verification::Confirmed);
+    upd.recheck_date = Some(d("2026-03-05"));
+    upd.repeat_count = 2;
+    s.store.write(|c| clue_repo::update(c, &upd)).unwrap();
+    let got = s.store.write(|c| clue_repo::get_for_update(c, a)).unwrap();
+    assert_eq!(
+        (got.status, got.repeat_count, got.recheck_date),
+        (ClueStatus::Dispatched, 2, Some(d("2026-03-05")))
+    );
+    assert_eq!(
+        s.store
+            .read(|c| clue_repo::find_by_no(c, "XS2026000002"))
+            .unwrap()
+            .unwrap()
+            .id,
+        b
+    );
+    assert_eq!(
+        s.store
+            .read(|c| clue_repo::find_by_source(c, Channel::Hotline12345, "GD-XS2026000002"))
+            .unwrap()
+            .unwrap()
+            .id,
+        b
+    );
+    assert!(
+        s.store
+            .read(|c| clue_repo::find_by_source(c, Channel::PublicReport, "GD-XS2026000002"))
+            .unwrap()
+            .is_none()
+    );
+    let all = s
+        .store
+        .read(|c| clue_repo::list(c, &clue_repo::ClueFilter::default(), 10, 0))
+        .unwrap();
+    assert_eq!(all.iter().map(|k| k.id).collect::<Vec<_>>(), vec![b, a], "newest first");
+    let f = clue_repo::ClueFilter {
+        street_code: Some("310105001".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.store.read(|c| clue_repo::count(c, &f)).unwrap(), 1);
+    let f = clue_repo::ClueFilter {
+        statuses: vec![ClueStatus::Registered],
+        ..Default::default()
+    };
+    assert_eq!(s.store.read(|c| clue_repo::list(c, &f, 10, 0)).unwrap()[0].id, b);
+    let f = clue_repo::ClueFilter {
+        repeated_only: true,
+        ..Default::default()
+    };
+    assert_eq!(s.store.read(|c| clue_repo::count(c, &f)).unwrap(), 1);
+    let search = |q: &str| {
+        let tokens = jingzhi_domain::search::SearchQuery::parse(q)
+            .tokens()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        s.store
+            .read(|c| {
+                clue_repo::count(
+                    c,
+                    &clue_repo::ClueFilter {
+                        tokens,
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(search("油烟"), 1, "two characters");
+    assert_eq!(search("夜间施工"), 1);
+    assert_eq!(search("油烟 噪声"), 0, "all tokens must match");
+    assert_eq!(search("XS2026000002"), 1);
+    let like = clue_repo::ClueFilter {
+        like: Some("噪".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.store.read(|c| clue_repo::count(c, &like)).unwrap(), 1);
+    let ids = clue_repo::ClueFilter {
+        ids: Some(vec![]),
+        ..Default::default()
+    };
+    assert_eq!(s.store.read(|c| clue_repo::count(c, &ids)).unwrap(), 0);
+    let since = clue_repo::ClueFilter {
+        received_from: Some(t("2026-03-02T00:00:00Z")),
+        ..Default::default()
+    };
+    assert_eq!(s.store.read(|c| clue_repo::count(c, &since)).unwrap(), 1);
+    let by_status = s
+        .store
+        .read(|c| clue_repo::count_by_status(c, &clue_repo::ClueFilter::default()))
+        .unwrap();
+    assert_eq!(by_status.len(), 2);
+    // Search follows updates of the text.
+    let mut k = s.store.read(|c| clue_repo::get(c, b)).unwrap();
+    k.search_text = jingzhi_domain::search::index_tokens("占道经营");
+    s.store.write(|c| clue_repo::update(c, &k)).unwrap();
+    assert_eq!(search("施工"), 0);
+    assert_eq!(search("占道"), 1);
+});
+
+trait TapSource {
+    fn tap_source(self, s: &str) -> Self;
+}
+impl TapSource for Clue {
+    fn tap_source(mut self, s: &str) -> Self {
+        self.source_ref = Some(s.into());
+        self
+    }
+}
+
+both_backends!(dedup_candidates_and_links, |s: &Scratch| {
+    let (a, b) = s
+        .store
+        .write(|c| {
+            street(c, "310105001", "华阳路街道");
+            let a = clue_repo::insert(c, &a_clue("XS2026000001", "油烟", "310105001", "2026-03-01T01:00:00Z"))?;
+            let mut closed = a_clue("XS2026000002", "油烟", "310105001", "2026-03-02T01:00:00Z");
+            closed.status = ClueStatus::Closed;
+            clue_repo::insert(c, &closed)?;
+            let mut linked = a_clue("XS2026000003", "油烟", "310105001", "2026-03-03T01:00:00Z");
+            linked.duplicate_of = Some(a);
+            let b = clue_repo::insert(c, &linked)?;
+            Ok::<_, StoreError>((a, b))
+        })
+        .unwrap();
+    let cands = s
+        .store
+        .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", t("2026-02-01T00:00:00Z"), 10))
+        .unwrap();
+    assert_eq!(
+        cands.iter().map(|k| k.id).collect::<Vec<_>>(),
+        vec![a],
+        "open primaries only"
+    );
+    assert!(
+        s.store
+            .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", t("2026-03-02T00:00:00Z"), 10))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.store
+            .read(|c| clue_repo::linked_to(c, a))
+            .unwrap()
+            .iter()
+            .map(|k| k.id)
+            .collect::<Vec<_>>(),
+        vec![b]
+    );
+});
+
+both_backends!(clue_events_attachments_blobs_and_labels, |s: &Scratch| {
+    let id = s
+        .store
+        .write(|c| {
+            street(c, "310105001", "华阳路街道");
+            clue_repo::insert(c, &a_clue("XS2026000001", "油烟", "310105001", "2026-03-01T01:00:00Z"))
+        })
+        .unwrap();
+    let ev = |action: &str, at: &str| clue_repo::ClueEvent {
+        id: 0,
+        clue_id: id,
+        at: t(at),
+        actor_user_id: None,
+        actor_name: "陈静".into(),
+        actor_org_id: Some(3),
+        action: action.into(),
+        from_status: Some("registered".into()),
+        to_status: Some("accepted".into()),
+        note: "说明".into(),
+        data: None,
+    };
+    s.store
+        .write(|c| {
+            clue_repo::insert_event(c, &ev("accept", "2026-03-01T02:00:00Z"))?;
+            clue_repo::insert_event(c, &ev("send_back", "2026-03-01T03:00:00Z"))?;
+            clue_repo::insert_event(c, &ev("reassign", "2026-03-01T04:00:00Z"))
+        })
+        .unwrap();
+    let evs = s.store.read(|c| clue_repo::events_of(c, id)).unwrap();
+    assert_eq!(
+        evs.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["accept", "send_back", "reassign"]
+    );
+    let ret = s
+        .store
+        .read(|c| clue_repo::returns_since(c, t("2026-03-01T00:00:00Z")))
+        .unwrap();
+    assert_eq!(
+        ret,
+        vec![
+            ("reassign".to_string(), "3".to_string(), 1),
+            ("send_back".to_string(), "3".to_string(), 1)
+        ]
+    );
+    let bytes = vec![0u8, 159, 146, 150, 255];
+    let att = s
+        .store
+        .write(|c| {
+            clue_repo::put_blob(c, "abc", "image/png", &bytes, t("2026-03-01T02:00:00Z"))?;
+            clue_repo::put_blob(c, "abc", "image/png", &bytes, t("2026-03-01T02:00:00Z"))?;
+            clue_repo::insert_attachment(
+                c,
+                &clue_repo::Attachment {
+                    id: 0,
+                    clue_id: id,
+                    sha256: "abc".into(),
+                    filename: "现场.png".into(),
+                    content_type: "image/png".into(),
+                    size: 5,
+                    uploaded_by: "陈静".into(),
+                    uploaded_at: t("2026-03-01T02:00:00Z"),
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        s.store.read(|c| clue_repo::get_blob(c, "abc")).unwrap(),
+        ("image/png".to_string(), bytes.clone())
+    );
+    assert_eq!(
+        s.store.read(|c| clue_repo::get_attachment(c, att)).unwrap().filename,
+        "现场.png"
+    );
+    assert_eq!(s.store.read(|c| clue_repo::attachments_of(c, id)).unwrap().len(), 1);
+    s.store
+        .write(|c| {
+            clue_repo::insert_label(
+                c,
+                Some(id),
+                "油烟",
+                "other",
+                "catering_fumes",
+                "dispatcher",
+                t("2026-03-01T02:00:00Z"),
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        s.store.read(clue_repo::labels).unwrap(),
+        vec![("catering_fumes".to_string(), "油烟".to_string(), "other".to_string())]
+    );
+});
+
+both_backends!(catalogue_boundaries_and_roads_are_stored_as_data, |s: &Scratch| {
+    let now = t("2026-03-01T00:00:00Z");
+    s.store
+        .write(|c| {
+            clue_repo::upsert_matter(
+                c,
+                &clue_repo::DefinitionRow {
+                    code: "b".into(),
+                    position: 2,
+                    definition: "B".into(),
+                },
+                now,
+            )?;
+            clue_repo::upsert_matter(
+                c,
+                &clue_repo::DefinitionRow {
+                    code: "a".into(),
+                    position: 1,
+                    definition: "A".into(),
+                },
+                now,
+            )?;
+            clue_repo::upsert_matter(
+                c,
+                &clue_repo::DefinitionRow {
+                    code: "a".into(),
+                    position: 1,
+                    definition: "A2".into(),
+                },
+                now,
+            )?;
+            clue_repo::set_catalogue_extra(c, "rest", now)?;
+            clue_repo::set_catalogue_extra(c, "rest2", now)?;
+            let b = |code: &str| clue_repo::BoundaryRow {
+                code: code.into(),
+                kind: String::new(),
+                name: format!("街道{code}"),
+                geometry: "{}".into(),
+                approximate: true,
+            };
+            clue_repo::replace_boundaries(c, "street", &[b("1"), b("2")], now)?;
+            clue_repo::replace_boundaries(c, "street", &[b("3")], now)?;
+            clue_repo::replace_boundaries(c, "grid", &[b("g1")], now)?;
+            clue_repo::upsert_road(
+                c,
+                &clue_repo::RoadRow {
+                    name: "仙霞路".into(),
+                    street_code: "310105008".into(),
+                    ambiguous: true,
+                    also: "310105009".into(),
+                },
+                now,
+            )?;
+            clue_repo::upsert_road(
+                c,
+                &clue_repo::RoadRow {
+                    name: "仙霞路".into(),
+                    street_code: "310105008".into(),
+                    ambiguous: false,
+                    also: String::new(),
+                },
+                now,
+            )
+        })
+        .unwrap();
+    let m = s.store.read(clue_repo::matters).unwrap();
+    assert_eq!(
+        m.iter()
+            .map(|x| (x.code.as_str(), x.definition.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("a", "A2"), ("b", "B")]
+    );
+    assert_eq!(
+        s.store.read(clue_repo::catalogue_extra).unwrap().as_deref(),
+        Some("rest2")
+    );
+    let bs = s.store.read(clue_repo::boundaries).unwrap();
+    assert_eq!(
+        bs.iter()
+            .map(|b| (b.kind.as_str(), b.code.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("grid", "g1"), ("street", "3")]
+    );
+    let roads = s.store.read(clue_repo::roads).unwrap();
+    assert_eq!(roads.len(), 1);
+    assert!(!roads[0].ambiguous);
+});
