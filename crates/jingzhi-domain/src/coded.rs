@@ -95,5 +95,6 @@ pub fn all_code_tables() -> Vec<CodeTable> {
         CodeTable::of::<geo::LocateMethod>(),
     ];
     v.extend(clock::code_tables());
+    v.extend(clue::code_tables());
     v
 }
