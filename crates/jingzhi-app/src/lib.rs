@@ -16,6 +16,7 @@ pub mod error;
 pub mod hotline;
 pub mod intake;
 pub mod jobs;
+pub mod open311;
 pub mod orgs;
 pub mod secrets;
 pub mod users;

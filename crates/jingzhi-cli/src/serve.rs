@@ -55,6 +55,17 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
         for a in accounts {
             lines.push(format!("demo-login {} {} {}", a.role.code(), a.username, a.password));
         }
+        // Open311 clients post as the dispatch centre's intake (docs/open311.md, "API keys").
+        let key = app
+            .create_api_key(
+                &jingzhi_app::demo::bootstrap_actor(),
+                "Open311（演示）",
+                jingzhi_app::orgs::DISPATCH_CODE,
+                &[jingzhi_domain::role::Role::Dispatcher],
+                None,
+            )
+            .map_err(crate::app_err)?;
+        lines.push(format!("open311-api-key: {}", key.key));
     }
     let web = jingzhi_web::WebState::new(
         app.clone(),

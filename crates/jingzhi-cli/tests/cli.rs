@@ -377,7 +377,7 @@ fn stop(child: &mut Child, grace: Duration) -> bool {
 }
 
 #[test]
-fn serve_demo_prints_its_address_and_one_login_per_role() {
+fn serve_demo_prints_its_address_one_login_per_role_and_an_open311_key() {
     let mut child = command(&["serve", "--demo", "--listen", "127.0.0.1:0"], &[])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -398,12 +398,18 @@ fn serve_demo_prints_its_address_and_one_login_per_role() {
 
     let mut base = None;
     let mut logins: Vec<(String, String, String)> = Vec::new();
+    let mut open311_key: Option<String> = None;
     let deadline = Instant::now() + Duration::from_secs(120);
-    while base.is_none() || !ROLE_CODES.iter().all(|r| logins.iter().any(|(role, _, _)| role == r)) {
+    while base.is_none()
+        || open311_key.is_none()
+        || !ROLE_CODES.iter().all(|r| logins.iter().any(|(role, _, _)| role == r))
+    {
         let left = deadline.saturating_duration_since(Instant::now());
         let Ok(line) = rx.recv_timeout(left) else {
             stop(&mut child, Duration::from_secs(5));
-            panic!("serve --demo did not print its address and logins in time (got {base:?}, {logins:?})");
+            panic!(
+                "serve --demo did not print its address, logins and Open311 key in time (got {base:?}, {logins:?}, {open311_key:?})"
+            );
         };
         if let Some(rest) = line.strip_prefix("jingzhi serving ") {
             let url = rest
@@ -418,6 +424,10 @@ fn serve_demo_prints_its_address_and_one_login_per_role() {
             let parts: Vec<&str> = rest.split(' ').collect();
             assert_eq!(parts.len(), 3, "demo-login <role> <username> <password>: {line}");
             logins.push((parts[0].into(), parts[1].into(), parts[2].into()));
+        } else if let Some(key) = line.strip_prefix("open311-api-key: ") {
+            assert!(key.starts_with("jzk_") && !key.contains(' '), "{line}");
+            assert!(open311_key.is_none(), "one Open311 key line");
+            open311_key = Some(key.to_string());
         } else {
             panic!("unexpected line on stdout: {line}");
         }
@@ -434,6 +444,37 @@ fn serve_demo_prints_its_address_and_one_login_per_role() {
     assert_eq!(health.into_string().unwrap(), "ok");
     let ready = agent.get(&format!("{base}/readyz")).call().expect("/readyz answers");
     assert_eq!(ready.status(), 200);
+    // The printed key works for an Open311 POST, and the request can be read back without it.
+    let key = open311_key.unwrap();
+    let posted = agent
+        .post(&format!("{base}/open311/v2/requests.json"))
+        .send_form(&[
+            ("api_key", key.as_str()),
+            ("service_code", "street_vending"),
+            ("address_string", "长宁区某路口"),
+            ("description", "人行道上有人摆摊卖水果"),
+        ])
+        .expect("Open311 POST with the demo key");
+    let body: serde_json::Value = posted.into_json().unwrap();
+    let id = body[0]["service_request_id"]
+        .as_str()
+        .expect("service_request_id")
+        .to_string();
+    assert!(id.starts_with("XS"), "{body}");
+    let read: serde_json::Value = agent
+        .get(&format!("{base}/open311/v2/requests/{id}.json"))
+        .call()
+        .expect("GET the new request")
+        .into_json()
+        .unwrap();
+    assert_eq!(read[0]["service_code"], "street_vending");
+    let refused = agent
+        .post(&format!("{base}/open311/v2/requests.json"))
+        .send_form(&[("api_key", "jzk_00000000_nope"), ("service_code", "street_vending")]);
+    assert!(
+        matches!(refused, Err(ureq::Error::Status(403, _))),
+        "a made-up key is refused"
+    );
     drop(agent);
 
     assert!(

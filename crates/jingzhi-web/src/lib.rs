@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod metrics;
 mod modules;
+mod open311;
 mod ui;
 
 pub use error::WebError;
@@ -73,6 +74,7 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .merge(ui::router())
         .merge(api_router)
+        .merge(open311::router())
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || {

@@ -3,4 +3,5 @@
 mod browser;
 mod clocks;
 mod http;
+mod open311;
 mod support;
