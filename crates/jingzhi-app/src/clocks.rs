@@ -267,9 +267,7 @@ pub fn start_clock(
         .get(rule_code)
         .ok_or_else(|| AppError::with_message(ErrorCode::ValidationFailed, format!("未知的期限规则：{rule_code}")))?;
     let d = compute(rule, &data.calendar, &ClockInput::new(anchor), now).map_err(clock_error)?;
-    let id = repo::insert_clock(
-        c,
-        &repo::ClockRow {
+    let mut row = repo::ClockRow {
             id: 0,
             subject_type: subject.kind.into(),
             subject_id: subject.id,
@@ -280,9 +278,9 @@ pub fn start_clock(
             due_at: d.due_at,
             provisional: d.provisional.is_some(),
             street_code: street_code.map(str::to_string),
-        },
-        now,
-    )?;
+        };
+    let id = repo::insert_clock(c, &row, now)?;
+    row.id = id;
     record(
         c,
         actor,
@@ -296,7 +294,8 @@ pub fn start_clock(
             "anchor_at": jingzhi_domain::time::format_ts(anchor), "due_at": jingzhi_domain::time::format_ts(d.due_at),
         })),
     )?;
-    refresh(c, data, id, now)
+    // A new clock has no suspensions or extensions: its first computation is final.
+    Ok(ClockView { id, row, deadline: d })
 }
 
 fn require_approver(actor: &Actor, allowed: &[jingzhi_domain::role::Role], what: &str) -> AppResult<()> {

@@ -616,7 +616,7 @@ impl App {
         });
         // Duplicates: an open clue of the same matter at the same place with a similar text.
         let since = received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
-        let candidates = repo::dedup_candidates(c, &matter_code, since, 200)?;
+        let candidates = repo::dedup_candidates(c, matter_code, street_code.as_deref(), since, 50)?;
         let key_of = |k: &Clue| -> Option<String> {
             match k.compound_id {
                 Some(id) => Some(format!("compound-id:{id}")),

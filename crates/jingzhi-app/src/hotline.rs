@@ -114,9 +114,13 @@ impl App {
         dry_run: bool,
     ) -> AppResult<HotlineImport> {
         actor.require(Resource::Clue, Action::Import)?;
-        let Some(((_, header), body)) = rows.split_first() else {
+        if rows.is_empty() {
             return Err(AppError::with_message(ErrorCode::ImportRejected, "文件是空的"));
-        };
+        }
+        // The header is the first row that names the required columns (exports often put a
+        // title above it).
+        let at = rows.iter().take(10).position(|(_, r)| header_map(r).is_ok()).unwrap_or(0);
+        let (header, body) = (&rows[at].1, &rows[at + 1..]);
         let map = header_map(header).map_err(reject)?;
         let data = self.intake_data()?;
         let now = self.now();

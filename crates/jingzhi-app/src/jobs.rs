@@ -39,3 +39,12 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// The write baseline of the benchmarks: one row in one transaction through the same store
+    /// (served at POST /bench/insert only when `bench_endpoints` is on).
+    pub fn bench_insert(&self) -> AppResult<i64> {
+        let now = self.now();
+        Ok(self.store.write(|c| jingzhi_store::repo::bench::insert_probe(c, now, "bench"))?)
+    }
+}

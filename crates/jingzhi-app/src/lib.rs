@@ -13,6 +13,7 @@ pub mod clocks;
 pub mod clues;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod hotline;
 pub mod intake;
 pub mod jobs;

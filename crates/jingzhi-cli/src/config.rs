@@ -37,6 +37,9 @@ pub struct Config {
     /// Apply pending migrations when `serve` starts (always on for SQLite; for PostgreSQL run
     /// `jingzhi migrate` before rolling out several servers instead).
     pub auto_migrate: bool,
+    /// Serve the benchmark baseline endpoint `POST /bench/insert` (docs/BENCHMARKS.md). Never in
+    /// production.
+    pub bench_endpoints: bool,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             pg_pool_size: 16,
             sqlite_synchronous: "normal".into(),
             auto_migrate: false,
+            bench_endpoints: false,
         }
     }
 }
@@ -82,6 +86,7 @@ const ENV: &[&str] = &[
     "pg_pool_size",
     "sqlite_synchronous",
     "auto_migrate",
+    "bench_endpoints",
 ];
 
 impl Config {

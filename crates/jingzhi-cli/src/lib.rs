@@ -111,6 +111,9 @@ pub enum Command {
     /// Street/town or grid boundaries (GeoJSON) for jurisdiction.
     #[command(subcommand)]
     Boundaries(BoundariesCmd),
+    /// Synthetic data for benchmarks (docs/BENCHMARKS.md).
+    #[command(subcommand)]
+    Generate(GenerateCmd),
     /// Print the effective configuration (secrets hidden), or an example config file.
     Config {
         /// Print a commented example instead.
@@ -250,6 +253,27 @@ pub enum DeadlineCmd {
     },
     /// List the clock rules.
     Rules,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GenerateCmd {
+    /// Write COUNT synthetic clues (with their clocks) into the database, in batches.
+    Clues {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Write a synthetic 12345 work-order file (.xlsx or .csv by extension).
+    Hotline {
+        out: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -573,6 +597,36 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 jingzhi_office::write_csv(jingzhi_app::hotline::EXPORT_HEADERS, &rows),
             )?;
             outln!("已导出 {} 条工单到 {}", rows.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(GenerateCmd::Clues { count, batch, seed }) => {
+            let app = ready_app(&c)?;
+            let started = std::time::Instant::now();
+            app.generate_clues(count, batch.max(1), seed, &mut |done| {
+                eprintln!("已生成 {done}/{count} 条线索（{:.0} 秒）", started.elapsed().as_secs_f64());
+            })
+            .map_err(app_err)?;
+            outln!("已生成 {count} 条线索，用时 {:.1} 秒", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(GenerateCmd::Hotline { out, rows, seed }) => {
+            let app = ready_app(&c)?;
+            let data = app.generate_hotline_rows(rows, seed);
+            let is_csv = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let bytes = if is_csv {
+                let headers: Vec<&str> = data[0].iter().map(String::as_str).collect();
+                jingzhi_office::write_csv(&headers, &data[1..]).into_bytes()
+            } else {
+                jingzhi_office::write_xlsx(&[jingzhi_office::Sheet {
+                    name: "工单".into(),
+                    title: "12345工单".into(),
+                    headers: data[0].clone(),
+                    rows: data[1..].iter().map(|r| r.iter().map(|c| jingzhi_office::Cell::from(c.as_str())).collect()).collect(),
+                    red_rows: Vec::new(),
+                }])?
+            };
+            std::fs::write(&out, bytes)?;
+            outln!("已写出 {rows} 条工单到 {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Boundaries(BoundariesCmd::Import { file, grid, dry_run }) => {

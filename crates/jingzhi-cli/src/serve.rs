@@ -73,6 +73,7 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
             secure_cookies: c.secure_cookies,
             demo: args.demo,
             trust_proxy: c.trust_proxy,
+            bench_endpoints: c.bench_endpoints,
             ..jingzhi_web::WebConfig::default()
         },
     );

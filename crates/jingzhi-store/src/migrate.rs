@@ -23,11 +23,13 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     1 "0001" "foundation",
     2 "0002" "clocks",
     3 "0003" "clues",
+    4 "0004" "bench",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
     2 "0002" "clocks",
     3 "0003" "clues",
+    4 "0004" "bench",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

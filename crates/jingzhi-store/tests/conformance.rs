@@ -1219,7 +1219,7 @@ both_backends!(dedup_candidates_and_links, |s: &Scratch| {
         .unwrap();
     let cands = s
         .store
-        .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", t("2026-02-01T00:00:00Z"), 10))
+        .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", None, t("2026-02-01T00:00:00Z"), 10))
         .unwrap();
     assert_eq!(
         cands.iter().map(|k| k.id).collect::<Vec<_>>(),
@@ -1228,7 +1228,7 @@ both_backends!(dedup_candidates_and_links, |s: &Scratch| {
     );
     assert!(
         s.store
-            .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", t("2026-03-02T00:00:00Z"), 10))
+            .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", None, t("2026-03-02T00:00:00Z"), 10))
             .unwrap()
             .is_empty()
     );
@@ -1422,4 +1422,11 @@ both_backends!(catalogue_boundaries_and_roads_are_stored_as_data, |s: &Scratch| 
     let roads = s.store.read(clue_repo::roads).unwrap();
     assert_eq!(roads.len(), 1);
     assert!(!roads[0].ambiguous);
+});
+
+both_backends!(bench_probes_insert_one_row_per_call, |s: &Scratch| {
+    for i in 0..3 {
+        s.store.write(|c| jingzhi_store::repo::bench::insert_probe(c, t("2026-03-01T00:00:00Z"), &i.to_string())).unwrap();
+    }
+    assert_eq!(s.store.read(jingzhi_store::repo::bench::count_probes).unwrap(), 3);
 });

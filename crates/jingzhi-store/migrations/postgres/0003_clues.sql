@@ -94,7 +94,7 @@ CREATE INDEX clue_assigned ON clue(assigned_org_id, status);
 CREATE INDEX clue_reporter_org ON clue(reporter_org_id, received_at);
 CREATE INDEX clue_duplicate ON clue(duplicate_of);
 CREATE INDEX clue_received ON clue(received_at);
-CREATE INDEX clue_place ON clue(matter_code, status, compound_id);
+CREATE INDEX clue_dedup ON clue(matter_code, street_code, received_at);
 
 -- Full-text search over the clue's token string (CJK bigrams + words, made by jingzhi_domain::search).
 CREATE INDEX clue_search ON clue USING GIN (to_tsvector('simple', search_text));

@@ -312,15 +312,22 @@ pub fn count_by_status(c: &mut dyn Conn, f: &ClueFilter) -> Result<Vec<(String, 
     .collect())
 }
 
-/// Open clues of a matter received since an instant, optionally in one compound: the candidates
-/// a new report may repeat.
-pub fn dedup_candidates(c: &mut dyn Conn, matter_code: &str, since: Timestamp, limit: i64) -> Result<Vec<Clue>> {
+/// Open primary clues of a matter in a street/town (or, for an unlocated report, anywhere)
+/// received since an instant, newest first: the candidates a new report may repeat.
+pub fn dedup_candidates(
+    c: &mut dyn Conn,
+    matter_code: &str,
+    street_code: Option<&str>,
+    since: Timestamp,
+    limit: i64,
+) -> Result<Vec<Clue>> {
     Ok(c.query(
         &format!(
-            "SELECT {COLS} FROM clue WHERE matter_code = $1 AND received_at >= $2 AND duplicate_of IS NULL \
-             AND status NOT IN ('closed', 'returned', 'transferred') ORDER BY received_at DESC LIMIT $3"
+            "SELECT {COLS} FROM clue WHERE matter_code = $1 AND (CAST($2 AS TEXT) IS NULL OR street_code = $2) \
+             AND received_at >= $3 AND duplicate_of IS NULL \
+             AND status NOT IN ('closed', 'returned', 'transferred') ORDER BY received_at DESC LIMIT $4"
         ),
-        params![matter_code, since, limit],
+        params![matter_code, street_code, since, limit],
     )?
     .iter()
     .map(from_row)

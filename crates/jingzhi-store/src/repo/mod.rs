@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod bench;
 pub mod clocks;
 pub mod clues;
 pub mod jobs;
