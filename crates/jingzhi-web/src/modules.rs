@@ -32,7 +32,7 @@ pub const MODULES: &[Module] = &[
     Module {
         key: "clues",
         name: "线索受理与派单",
-        href: "/modules/clues",
+        href: "/clues",
         seed: "三(二)、一(一)",
         summary: "12345工单、物业报告、网格上报、巡查发现、部门移送：分类、定位、查重、受理、派单、核查、回复。",
         holds: &[
@@ -43,7 +43,7 @@ pub const MODULES: &[Module] = &[
             "受理—派单—签收—核查—处置—回复闭环",
             "Open311 GeoReport v2 接口",
         ],
-        built: false,
+        built: true,
         roles: &[
             BureauLeader,
             Inspector,

@@ -3,6 +3,7 @@
 //! routes.
 
 mod clocks;
+mod clues;
 mod platform;
 
 use crate::WebState;
@@ -48,5 +49,6 @@ pub fn router() -> (Router<WebState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(platform::routes())
         .merge(clocks::routes())
+        .merge(clues::routes())
         .split_for_parts()
 }

@@ -9,6 +9,7 @@ use crate::{WebState, blocking};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use jingzhi_app::clues::Queue;
 use jingzhi_app::{AppError, ErrorCode};
 use jingzhi_domain::authz::{Action, Resource};
 use jingzhi_domain::role::Role;
@@ -60,6 +61,20 @@ pub async fn home(State(s): State<WebState>, User(actor): User, Query(m): Query<
     let a = actor.clone();
     let facts = blocking(move || {
         let mut f = Vec::new();
+        // The actor's clue queues, with counts (partners: 我的上报).
+        if a.can(Resource::Clue, Action::View) {
+            let shown = super::clues::queues_of(&app, &a);
+            for (q, n) in app.clue_queue_counts(&a)? {
+                if q == Queue::All || !shown.contains(&q) {
+                    continue;
+                }
+                f.push(Fact {
+                    label: format!("线索 · {}", q.label()),
+                    value: n.to_string(),
+                    href: format!("/clues?queue={}", q.code()),
+                });
+            }
+        }
         if a.can(Resource::User, Action::View) {
             f.push(Fact {
                 label: "用户".into(),

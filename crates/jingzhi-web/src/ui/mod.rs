@@ -3,12 +3,18 @@
 mod admin;
 mod auth;
 mod clocks;
+pub(crate) mod clues;
 mod home;
+mod matters;
 pub mod page;
 
 use crate::WebState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+
+/// Uploads: photos and 12345 files (a single attachment may be 20 MB; several go in one form).
+const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn router() -> Router<WebState> {
     Router::new()
@@ -19,6 +25,30 @@ pub fn router() -> Router<WebState> {
         .route("/clocks/rules/{code}", get(clocks::rule).post(clocks::update_rule))
         .route("/clocks/compute", get(clocks::compute_form).post(clocks::compute))
         .route("/clocks/import", get(clocks::import_form).post(clocks::import))
+        .route(
+            "/clues",
+            get(clues::list)
+                .post(clues::create)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/clues.xlsx", get(clues::export))
+        .route("/clues/new", get(clues::new_form))
+        .route(
+            "/clues/import",
+            get(clues::import_form)
+                .post(clues::import)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/clues/export-12345", get(clues::export_12345))
+        .route("/clues/files/{id}", get(clues::attachment))
+        .route("/clues/{id}", get(clues::show))
+        .route("/clues/{id}/step/{action}", post(clues::step))
+        .route(
+            "/clues/{id}/attachments",
+            post(clues::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/matters", get(matters::list))
+        .route("/matters/{code}", get(matters::show).post(matters::update))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route(

@@ -2,6 +2,7 @@
 
 mod browser;
 mod clocks;
+mod clues;
 mod http;
 mod open311;
 mod support;

@@ -124,6 +124,7 @@ impl Client {
                 req.send_form(&p)
             }
             Some(Body::Json(v)) => req.send_json(v),
+            Some(Body::Raw(content_type, bytes)) => req.set("Content-Type", &content_type).send_bytes(&bytes),
         };
         let r = match res {
             Ok(r) => r,
@@ -192,6 +193,56 @@ impl Client {
         self.send(req, Some(Body::Json(v)))
     }
 
+    /// A raw body with its content type (CSV uploads to the API).
+    pub fn post_bytes(&mut self, path: &str, content_type: &str, bytes: &[u8], headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.agent.post(&format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        self.send(req, Some(Body::Raw(content_type.to_string(), bytes.to_vec())))
+    }
+
+    /// A `multipart/form-data` form, as a browser sends a form with file inputs.
+    pub fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[FilePart<'_>]) -> Resp {
+        self.post_multipart_with(path, fields, files, &[])
+    }
+
+    pub fn post_multipart_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[FilePart<'_>],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let boundary = "----jingzhi-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        for f in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                    f.field, f.filename, f.content_type
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(f.bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = self.agent.post(&format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        self.send(
+            req,
+            Some(Body::Raw(format!("multipart/form-data; boundary={boundary}"), body)),
+        )
+    }
+
     /// The CSRF token embedded in a page's forms.
     pub fn csrf_of(&mut self, path: &str) -> String {
         let page = self.get(path).text();
@@ -217,6 +268,15 @@ impl Client {
 enum Body {
     Form(Vec<(String, String)>),
     Json(serde_json::Value),
+    Raw(String, Vec<u8>),
+}
+
+/// A file in a multipart form: field name, file name, content type, bytes.
+pub struct FilePart<'a> {
+    pub field: &'a str,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
 }
 
 pub fn csrf_in(page: &str) -> Option<String> {
