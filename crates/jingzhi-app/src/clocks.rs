@@ -256,6 +256,31 @@ pub fn start_clock(
     new: NewClock<'_>,
     now: Timestamp,
 ) -> AppResult<ClockView> {
+    let view = start_clock_unaudited(c, data, new, now)?;
+    record(
+        c,
+        actor,
+        now,
+        "clock.start",
+        "clock",
+        view.id,
+        NONE,
+        Some(&serde_json::json!({
+            "subject": format!("{}:{}", new.subject.kind, new.subject.id), "rule": new.rule,
+            "anchor_at": jingzhi_domain::time::format_ts(new.anchor), "due_at": jingzhi_domain::time::format_ts(view.deadline.due_at),
+        })),
+    )?;
+    Ok(view)
+}
+
+/// Starts a clock without its own audit record: for callers that record the clock inside the
+/// audit record of the step that started it (a clue's registration).
+pub fn start_clock_unaudited(
+    c: &mut dyn Conn,
+    data: &ClockData,
+    new: NewClock<'_>,
+    now: Timestamp,
+) -> AppResult<ClockView> {
     let NewClock {
         subject,
         rule: rule_code,
@@ -268,34 +293,24 @@ pub fn start_clock(
         .ok_or_else(|| AppError::with_message(ErrorCode::ValidationFailed, format!("未知的期限规则：{rule_code}")))?;
     let d = compute(rule, &data.calendar, &ClockInput::new(anchor), now).map_err(clock_error)?;
     let mut row = repo::ClockRow {
-            id: 0,
-            subject_type: subject.kind.into(),
-            subject_id: subject.id,
-            rule_code: rule_code.into(),
-            anchor_at: anchor,
-            met_at: None,
-            state: d.state.code().into(),
-            due_at: d.due_at,
-            provisional: d.provisional.is_some(),
-            street_code: street_code.map(str::to_string),
-        };
-    let id = repo::insert_clock(c, &row, now)?;
-    row.id = id;
-    record(
-        c,
-        actor,
-        now,
-        "clock.start",
-        "clock",
-        id,
-        NONE,
-        Some(&serde_json::json!({
-            "subject": format!("{}:{}", subject.kind, subject.id), "rule": rule_code,
-            "anchor_at": jingzhi_domain::time::format_ts(anchor), "due_at": jingzhi_domain::time::format_ts(d.due_at),
-        })),
-    )?;
+        id: 0,
+        subject_type: subject.kind.into(),
+        subject_id: subject.id,
+        rule_code: rule_code.into(),
+        anchor_at: anchor,
+        met_at: None,
+        state: d.state.code().into(),
+        due_at: d.due_at,
+        provisional: d.provisional.is_some(),
+        street_code: street_code.map(str::to_string),
+    };
+    row.id = repo::insert_clock(c, &row, now)?;
     // A new clock has no suspensions or extensions: its first computation is final.
-    Ok(ClockView { id, row, deadline: d })
+    Ok(ClockView {
+        id: row.id,
+        row,
+        deadline: d,
+    })
 }
 
 fn require_approver(actor: &Actor, allowed: &[jingzhi_domain::role::Role], what: &str) -> AppResult<()> {

@@ -75,6 +75,18 @@ impl NewClue {
     }
 }
 
+/// The file types a clue accepts: photos, PDF documents, video and audio recordings.
+pub const ATTACHMENT_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "application/pdf",
+    "video/mp4",
+    "audio/mpeg",
+    "audio/mp4",
+];
+
 /// A clue checked and classified, ready to store.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
@@ -296,21 +308,14 @@ fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
 }
 
-fn compound_company(c: &mut dyn Conn, compound_id: Option<i64>) -> AppResult<Option<i64>> {
-    Ok(match compound_id {
-        Some(id) => places::get_compound(c, id)?.property_company_id,
-        None => None,
-    })
-}
-
 /// The scope part of a list filter: what the actor may see.
 fn scope_filter(a: &Actor, f: &mut ClueFilter) {
     match &a.scope {
         Scope::District => {}
         Scope::Street(s) => f.street_code = Some(s.to_string()),
-        Scope::Company(id) => f.reporter_or_company = Some(*id),
+        Scope::Company(id) => f.reporter_org_id = Some(*id),
         Scope::Department(id) => f.transferred_to = Some(*id),
-        Scope::Grid { org_id, .. } => f.reporter_or_company = Some(*org_id),
+        Scope::Grid { org_id, .. } => f.reporter_org_id = Some(*org_id),
     }
 }
 
@@ -322,7 +327,6 @@ fn event(
     from: Option<ClueStatus>,
     note: &str,
     now: Timestamp,
-    data: Option<serde_json::Value>,
 ) -> AppResult<()> {
     repo::insert_event(
         c,
@@ -341,7 +345,7 @@ fn event(
             from_status: from.map(|s| s.code().to_string()),
             to_status: Some(k.status.code().to_string()),
             note: note.to_string(),
-            data: data.map(|d| d.to_string()),
+            data: None,
         },
     )?;
     Ok(())
@@ -432,11 +436,10 @@ impl App {
         if n.address.trim().is_empty() && n.point.is_none() && n.compound_id.is_none() {
             ck.fail("address", "请填写地址，或选择小区、提供坐标");
         }
-        if let Some(p) = non_empty(&n.reporter_phone) {
-            let ok = (5..=20).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+');
-            if !ok {
-                ck.fail("reporter_phone", "联系电话格式不正确");
-            }
+        if let Some(p) = non_empty(&n.reporter_phone)
+            && !jingzhi_domain::clue::valid_phone(&p)
+        {
+            ck.fail("reporter_phone", "联系电话格式不正确");
         }
         if let Some(Point::Wgs84(lng, lat) | Point::Gcj02(lng, lat)) = n.point
             && !Wgs84::new(lng, lat).is_valid()
@@ -614,19 +617,19 @@ impl App {
             Some(code) => places::find_compound_by_code(c, code)?.map(|cp| cp.id),
             None => None,
         });
-        // Duplicates: an open clue of the same matter at the same place with a similar text.
+        // Duplicates: an open clue at the same place (same compound or address, or within the
+        // radius) about the same problem, with a similar text.
         let since = received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
-        let candidates = repo::dedup_candidates(c, matter_code, street_code.as_deref(), since, 50)?;
-        let key_of = |k: &Clue| -> Option<String> {
-            match k.compound_id {
-                Some(id) => Some(format!("compound-id:{id}")),
-                None => data.jurisdiction.rules().place_key(&k.address),
-            }
-        };
         let new_key = match compound_id {
             Some(id) => Some(format!("compound-id:{id}")),
             None => data.jurisdiction.rules().place_key(&address),
         };
+        let bbox = point.map(|p| {
+            let dlat = data.dedup.radius_m / 111_320.0;
+            let dlng = dlat / p.lat.to_radians().cos().max(0.1);
+            [p.lng - dlng, p.lng + dlng, p.lat - dlat, p.lat + dlat]
+        });
+        let candidates = repo::dedup_candidates(c, new_key.as_deref(), bbox, since, 50)?;
         let reports: Vec<Report> = candidates
             .iter()
             .map(|k| Report {
@@ -636,7 +639,7 @@ impl App {
                     (Some(x), Some(y)) => Some(Wgs84::new(x, y)),
                     _ => None,
                 },
-                place_key: key_of(k),
+                place_key: k.place_key.clone(),
                 received_at: k.received_at,
                 matter_probs: matter_probs(&k.classification),
             })
@@ -645,9 +648,9 @@ impl App {
             matter: matter_code.clone(),
             text: n.description.clone(),
             point,
-            place_key: new_key,
+            place_key: new_key.clone(),
             received_at,
-            matter_probs: matter_probs(&classification),
+            matter_probs: matter_probs(classification),
         };
         let repeat = find_repeat(&me, &reports, &data.dedup).map(|r| (candidates[r.index].clone(), r.score.reasons));
         let seq = repo::next_counter(c, "clue", &civil_date(received_at).year().to_string())?;
@@ -672,6 +675,7 @@ impl App {
             lng: point.map(|p| p.lng),
             lat: point.map(|p| p.lat),
             compound_id,
+            place_key: new_key,
             reporter_name: if anonymous { None } else { non_empty(&n.reporter_name) },
             reporter_phone: if anonymous { None } else { non_empty(&n.reporter_phone) },
             anonymous,
@@ -713,37 +717,18 @@ impl App {
             k.source_ref.clone().unwrap_or_default()
         ));
         k.id = repo::insert(c, &k)?;
-        event(
-            c,
-            actor,
-            &k,
-            ClueAction::Register,
-            None,
-            "",
-            now,
-            Some(serde_json::json!({"channel": channel.code()})),
-        )?;
-        record(
-            c,
-            actor,
-            now,
-            "clue.register",
-            "clue",
-            k.id,
-            crate::audit::NONE,
-            Some(&audit_view(&k)),
-        )?;
-        // The clocks of this clue.
-        for clk in clocks_for(&facts_of(&k, &data)) {
+        event(c, actor, &k, ClueAction::Register, None, "", now)?;
+        // The clocks of this clue, recorded with the registration in one audit record.
+        let mut started = Vec::new();
+        for clk in clocks_for(&facts_of(&k, data)) {
             let anchor = if clk.from_discovery {
                 k.discovered_at.unwrap_or(received_at)
             } else {
                 received_at
             };
-            let v = ck::start_clock(
+            let v = ck::start_clock_unaudited(
                 c,
                 clocks,
-                actor,
                 NewClock {
                     subject: Subject { kind: "clue", id: k.id },
                     rule: clk.rule,
@@ -752,10 +737,21 @@ impl App {
                 },
                 now,
             )?;
+            started.push(serde_json::json!({"clock": v.id, "rule": clk.rule, "due_at": format_ts(v.deadline.due_at)}));
             if clk.met_at == MetAt::Received {
                 ck::meet_clock(c, clocks, actor, v.id, received_at, now)?;
             }
         }
+        record(
+            c,
+            actor,
+            now,
+            "clue.register",
+            "clue",
+            k.id,
+            crate::audit::NONE,
+            Some(&serde_json::json!({"clue": audit_view(&k), "clocks": started})),
+        )?;
         let mut repeat_of = None;
         if let Some((mut primary, reasons)) = repeat {
             primary.repeat_count += 1;
@@ -769,7 +765,6 @@ impl App {
                 Some(primary.status),
                 &format!("新线索{}重复反映此问题", k.no),
                 now,
-                None,
             )?;
             event(
                 c,
@@ -779,7 +774,6 @@ impl App {
                 Some(ClueStatus::Registered),
                 &format!("与线索{}为同一问题，已并案：{}", primary.no, reasons.join("；")),
                 now,
-                None,
             )?;
             repeat_of = Some((primary.id, reasons));
         }
@@ -791,7 +785,7 @@ impl App {
             && matches!(k.locate_method, LocateMethod::Polygon | LocateMethod::CompoundName)
             && let Some(street) = k.street_code.clone()
         {
-            let confidence = serde_json::from_str::<serde_json::Value>(&classification)
+            let confidence = serde_json::from_str::<serde_json::Value>(classification)
                 .ok()
                 .and_then(|v| v.get("confidence").and_then(|x| x.as_f64()))
                 .unwrap_or(if confirmed { 1.0 } else { 0.0 });
@@ -822,7 +816,6 @@ impl App {
                         confidence * 100.0
                     ),
                     now,
-                    None,
                 )?;
                 record(
                     c,
@@ -846,9 +839,10 @@ impl App {
     }
 
     /// Whether the actor's scope covers a clue.
-    fn sees_clue(&self, c: &mut dyn Conn, a: &Actor, k: &Clue) -> AppResult<bool> {
-        let company = compound_company(c, k.compound_id)?;
-        let mut f = k.footprint(company);
+    fn sees_clue(&self, _c: &mut dyn Conn, a: &Actor, k: &Clue) -> AppResult<bool> {
+        // Partners see the clues they reported, not others' complaints about their compounds
+        // (a complaint about a property company must not reach that company).
+        let mut f = k.footprint(None);
         // A team also sees what is assigned to it.
         if let (Scope::Street(s), Some(org)) = (&a.scope, k.assigned_org_id)
             && org == a.org.id
@@ -1064,7 +1058,6 @@ impl App {
                                     Some(lf),
                                     &format!("随并案线索{}处置：{}", k.no, d.label()),
                                     now,
-                                    None,
                                 )?;
                             }
                         }
@@ -1172,7 +1165,7 @@ impl App {
                 k.status = to;
                 k.updated_at = now;
                 repo::update(c, &k)?;
-                event(c, a, &k, action, Some(from), &note, now, None)?;
+                event(c, a, &k, action, Some(from), &note, now)?;
                 record(
                     c,
                     a,
@@ -1233,7 +1226,7 @@ impl App {
                 f.statuses = open.clone();
             }
             Queue::Mine => {
-                f.reporter_or_company = Some(a.org.id);
+                f.reporter_org_id = Some(a.org.id);
             }
             Queue::Transferred => f.transferred_to = Some(a.org.id),
             Queue::DueSoon | Queue::Overdue => {
@@ -1269,19 +1262,18 @@ impl App {
         self.store.read(|c| {
             let rows = repo::list(c, &f, limit, r.offset.max(0))?;
             let total = repo::count(c, &f)?;
+            let ids: Vec<i64> = rows.iter().map(|k| k.id).collect();
+            let open = clock_repo::open_clocks_of(c, "clue", &ids)?;
             let mut clock_states = Vec::new();
             for k in &rows {
-                let open: Vec<clock_repo::ClockRow> = clock_repo::clocks_of(c, "clue", k.id)?
-                    .into_iter()
-                    .filter(|x| x.met_at.is_none())
-                    .collect();
-                let worst = open.iter().map(|x| x.state.as_str()).max_by_key(|s| match *s {
+                let mine: Vec<&clock_repo::ClockRow> = open.iter().filter(|x| x.subject_id == k.id).collect();
+                let worst = mine.iter().map(|x| x.state.as_str()).max_by_key(|s| match *s {
                     "overdue" => 3,
                     "due_soon" => 2,
                     "suspended" => 1,
                     _ => 0,
                 });
-                if let (Some(w), Some(due)) = (worst, open.iter().map(|x| x.due_at).min()) {
+                if let (Some(w), Some(due)) = (worst, mine.iter().map(|x| x.due_at).min()) {
                     clock_states.push((k.id, w.to_string(), due));
                 }
             }
@@ -1362,16 +1354,7 @@ impl App {
                 "单个文件不能超过20MB",
             ));
         }
-        let allowed = [
-            "image/jpeg",
-            "image/png",
-            "image/webp",
-            "image/heic",
-            "application/pdf",
-            "video/mp4",
-            "audio/mpeg",
-            "audio/mp4",
-        ];
+        let allowed = ATTACHMENT_TYPES;
         if !allowed.contains(&content_type) {
             return Err(AppError::field(
                 "file",

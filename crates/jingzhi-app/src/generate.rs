@@ -2,8 +2,8 @@
 //! large batches straight through the store (no per-row audit: generated history is not a state
 //! change anyone made), and 12345 work-order files. Deterministic for a given seed.
 
-use crate::error::{AppError, AppResult, ErrorCode};
 use crate::App;
+use crate::error::{AppError, AppResult, ErrorCode};
 use jiff::SignedDuration;
 use jingzhi_domain::clock::ClockInput;
 use jingzhi_domain::clue::{Channel, Clue, ClueStatus, WorkOrderType, clue_no};
@@ -41,7 +41,13 @@ impl App {
     /// Writes `count` synthetic clues (received over the year before now, mostly closed, the
     /// rest spread over the open statuses) with their reporter-feedback clocks, in transactions
     /// of `batch` clues. Calls `progress(done)` after each batch.
-    pub fn generate_clues(&self, count: usize, batch: usize, seed: u64, progress: &mut dyn FnMut(usize)) -> AppResult<()> {
+    pub fn generate_clues(
+        &self,
+        count: usize,
+        batch: usize,
+        seed: u64,
+        progress: &mut dyn FnMut(usize),
+    ) -> AppResult<()> {
         let texts = corpus();
         if texts.is_empty() {
             return Err(AppError::with_message(ErrorCode::Internal, "语料为空"));
@@ -53,12 +59,20 @@ impl App {
             let compounds = places::list_compounds(c, None, None)?;
             let teams: Vec<(String, i64)> = places::list_orgs(c)?
                 .into_iter()
-                .filter_map(|o| o.street_code.clone().filter(|_| o.kind == jingzhi_domain::org::OrgKind::StreetTeam).map(|s| (s.to_string(), o.id)))
+                .filter_map(|o| {
+                    o.street_code
+                        .clone()
+                        .filter(|_| o.kind == jingzhi_domain::org::OrgKind::StreetTeam)
+                        .map(|s| (s.to_string(), o.id))
+                })
                 .collect();
             Ok::<_, AppError>((streets, compounds, teams))
         })?;
         if streets.is_empty() {
-            return Err(AppError::with_message(ErrorCode::ValidationFailed, "请先导入组织机构与地点（jingzhi org import）"));
+            return Err(AppError::with_message(
+                ErrorCode::ValidationFailed,
+                "请先导入组织机构与地点（jingzhi org import）",
+            ));
         }
         let mut rng = Rng(seed);
         let open_states = [
@@ -78,7 +92,10 @@ impl App {
                     let (matter, text) = &texts[rng.below(texts.len())];
                     let street = &streets[rng.below(streets.len())];
                     let compound = if rng.chance(35) {
-                        compounds.iter().filter(|cp| cp.street_code == street.code).nth(rng.below(6))
+                        compounds
+                            .iter()
+                            .filter(|cp| cp.street_code == street.code)
+                            .nth(rng.below(6))
                     } else {
                         None
                     };
@@ -98,19 +115,26 @@ impl App {
                         open_states[rng.below(open_states.len())]
                     };
                     let seq = repo::next_counter(c, "clue", &civil_date(received_at).year().to_string())?;
-                    let team = teams.iter().find(|(s, _)| *s == street.code.as_str()).map(|(_, id)| *id);
+                    let team = teams
+                        .iter()
+                        .find(|(s, _)| *s == street.code.as_str())
+                        .map(|(_, id)| *id);
                     let mut k = Clue {
                         id: 0,
                         no: clue_no(civil_date(received_at).year(), seq),
                         channel,
-                        source_ref: (channel == Channel::Hotline12345).then(|| format!("GEN{seed:x}-{}", done + seq as usize)),
+                        source_ref: (channel == Channel::Hotline12345)
+                            .then(|| format!("GEN{seed:x}-{}", done + seq as usize)),
                         work_order_type: (channel == Channel::Hotline12345).then_some(WorkOrderType::Complaint),
                         status,
                         description: text.clone(),
-                        address: compound.map(|cp| cp.address.clone()).unwrap_or_else(|| format!("长宁区{}辖区", street.name)),
+                        address: compound
+                            .map(|cp| cp.address.clone())
+                            .unwrap_or_else(|| format!("长宁区{}辖区", street.name)),
                         lng: compound.and_then(|cp| cp.lng),
                         lat: compound.and_then(|cp| cp.lat),
                         compound_id: compound.map(|cp| cp.id),
+                        place_key: compound.map(|cp| format!("compound-id:{}", cp.id)),
                         reporter_name: None,
                         reporter_phone: Some(format!("138{:08}", rng.below(100_000_000))),
                         anonymous: false,
@@ -124,9 +148,17 @@ impl App {
                         suggested_department: None,
                         street_code: Some(street.code.to_string()),
                         grid_code: None,
-                        locate_method: if compound.is_some() { LocateMethod::CompoundName } else { LocateMethod::RoadRule },
+                        locate_method: if compound.is_some() {
+                            LocateMethod::CompoundName
+                        } else {
+                            LocateMethod::RoadRule
+                        },
                         locate_reason: "生成的测试数据".into(),
-                        assigned_org_id: if matches!(status, ClueStatus::Registered | ClueStatus::Accepted) { None } else { team },
+                        assigned_org_id: if matches!(status, ClueStatus::Registered | ClueStatus::Accepted) {
+                            None
+                        } else {
+                            team
+                        },
                         transferred_to_org_id: None,
                         handler_user_id: None,
                         duplicate_of: None,
@@ -138,8 +170,10 @@ impl App {
                         recheck_date: None,
                         reply: (status == ClueStatus::Closed).then(|| "经核查已处理。".to_string()),
                         received_at,
-                        replied_at: (status == ClueStatus::Closed).then_some(received_at + SignedDuration::from_hours(30)),
-                        closed_at: (status == ClueStatus::Closed).then_some(received_at + SignedDuration::from_hours(40)),
+                        replied_at: (status == ClueStatus::Closed)
+                            .then_some(received_at + SignedDuration::from_hours(30)),
+                        closed_at: (status == ClueStatus::Closed)
+                            .then_some(received_at + SignedDuration::from_hours(40)),
                         created_at: received_at,
                         updated_at: received_at,
                         search_text: String::new(),
@@ -148,8 +182,16 @@ impl App {
                     k.id = repo::insert(c, &k)?;
                     let rule = "report_feedback_5wd";
                     let met = k.replied_at;
-                    let input = ClockInput { anchor: received_at, suspensions: &[], extensions: &[], met_at: met };
-                    let d = clocks.rules.compute(rule, &clocks.calendar, &input, now).map_err(|e| AppError::with_message(ErrorCode::Internal, e.to_string()))?;
+                    let input = ClockInput {
+                        anchor: received_at,
+                        suspensions: &[],
+                        extensions: &[],
+                        met_at: met,
+                    };
+                    let d = clocks
+                        .rules
+                        .compute(rule, &clocks.calendar, &input, now)
+                        .map_err(|e| AppError::with_message(ErrorCode::Internal, e.to_string()))?;
                     clock_repo::insert_clock(
                         c,
                         &clock_repo::ClockRow {
@@ -181,9 +223,35 @@ impl App {
         let texts = corpus();
         let now = self.now();
         let mut rng = Rng(seed);
-        let roads = ["仙霞路", "天山路", "虹桥路", "长宁路", "延安西路", "娄山关路", "遵义路", "中山西路", "江苏路", "愚园路", "新华路", "番禺路"];
+        let roads = [
+            "仙霞路",
+            "天山路",
+            "虹桥路",
+            "长宁路",
+            "延安西路",
+            "娄山关路",
+            "遵义路",
+            "中山西路",
+            "江苏路",
+            "愚园路",
+            "新华路",
+            "番禺路",
+        ];
         let kinds = ["投诉", "举报", "求助", "咨询", "建议"];
-        let mut out = vec![["工单编号", "受理时间", "诉求类型", "诉求内容", "事发地址", "联系人", "联系电话"].iter().map(|s| s.to_string()).collect()];
+        let mut out = vec![
+            [
+                "工单编号",
+                "受理时间",
+                "诉求类型",
+                "诉求内容",
+                "事发地址",
+                "联系人",
+                "联系电话",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        ];
         for i in 0..rows {
             let (_, text) = &texts[rng.below(texts.len())];
             let at = now - SignedDuration::from_secs((rng.next() % (30 * 86_400)) as i64);
@@ -193,7 +261,11 @@ impl App {
                 kinds[rng.below(kinds.len())].to_string(),
                 text.clone(),
                 format!("长宁区{}{}号", roads[rng.below(roads.len())], 1 + rng.below(1500)),
-                if rng.chance(30) { String::new() } else { "市民".to_string() },
+                if rng.chance(30) {
+                    String::new()
+                } else {
+                    "市民".to_string()
+                },
                 format!("139{:08}", rng.below(100_000_000)),
             ]);
         }

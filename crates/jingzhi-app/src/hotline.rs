@@ -1,7 +1,7 @@
 //! 12345 integration: importing work orders from xlsx/CSV (validated row by row, committed all or
 //! nothing, idempotent on the work-order number) and exporting the replies in the same shape.
 //!
-//! Column mapping (header row, Chinese names; aliases in parentheses) — docs/hotline-12345.md:
+//! Column mapping (header row, Chinese names; aliases in parentheses) — docs/clues.md:
 //! 工单编号 (工单号, 编号) · 受理时间 (派单时间, 来电时间) · 诉求类型 (工单类型, 类型) · 诉求内容
 //! (内容, 问题描述) · 事发地址 (地址, 诉求地址) · 联系人 (来电人, 姓名) · 联系电话 (电话) · 是否匿名
 //! (匿名) · 经度 · 纬度 · 坐标系 (WGS84 or GCJ02, default GCJ02: Chinese map apps) · 事项 (执法事项).
@@ -119,7 +119,11 @@ impl App {
         }
         // The header is the first row that names the required columns (exports often put a
         // title above it).
-        let at = rows.iter().take(10).position(|(_, r)| header_map(r).is_ok()).unwrap_or(0);
+        let at = rows
+            .iter()
+            .take(10)
+            .position(|(_, r)| header_map(r).is_ok())
+            .unwrap_or(0);
         let (header, body) = (&rows[at].1, &rows[at + 1..]);
         let map = header_map(header).map_err(reject)?;
         let data = self.intake_data()?;
@@ -204,11 +208,7 @@ impl App {
                 errors.push(at("缺少事发地址".into()));
             }
             let phone = cell(r, "reporter_phone");
-            if !phone.is_empty()
-                && !(phone.len() >= 5
-                    && phone.len() <= 20
-                    && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+'))
-            {
+            if !phone.is_empty() && !jingzhi_domain::clue::valid_phone(&phone) {
                 errors.push(at(format!("联系电话“{phone}”格式不正确")));
             }
             let matter_text = cell(r, "matter");

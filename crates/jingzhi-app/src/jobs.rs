@@ -45,6 +45,8 @@ impl App {
     /// (served at POST /bench/insert only when `bench_endpoints` is on).
     pub fn bench_insert(&self) -> AppResult<i64> {
         let now = self.now();
-        Ok(self.store.write(|c| jingzhi_store::repo::bench::insert_probe(c, now, "bench"))?)
+        Ok(self
+            .store
+            .write(|c| jingzhi_store::repo::bench::insert_probe(c, now, "bench"))?)
     }
 }

@@ -833,7 +833,7 @@ GD2026030203,2026-03-01 11:00,咨询,请问装修需要去哪里登记,长宁区
         let rows: Vec<Vec<jingzhi_office::Cell>> = GOOD
             .lines()
             .skip(1)
-            .map(|l| l.split(',').map(|c| jingzhi_office::Cell::from(c)).collect())
+            .map(|l| l.split(',').map(jingzhi_office::Cell::from).collect())
             .collect();
         let xlsx = jingzhi_office::write_xlsx(&[jingzhi_office::Sheet {
             name: "工单".into(),

@@ -148,6 +148,8 @@ pub struct Clue {
     pub lng: Option<f64>,
     pub lat: Option<f64>,
     pub compound_id: Option<i64>,
+    /// A stable key of the place (`compound-id:…`, `compound:…`, `addr:…`) for duplicate search.
+    pub place_key: Option<String>,
     pub reporter_name: Option<String>,
     pub reporter_phone: Option<String>,
     pub anonymous: bool,
@@ -374,6 +376,11 @@ pub fn clocks_for(f: &ClueFacts<'_>) -> Vec<ClueClock> {
 /// Clue number: `XS` + year + 6-digit sequence, e.g. XS2026000123.
 pub fn clue_no(year: i16, seq: i64) -> String {
     format!("XS{year}{seq:06}")
+}
+
+/// A reporter's phone number as people write it: 5–20 digits, `-` or `+`.
+pub fn valid_phone(p: &str) -> bool {
+    (5..=20).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+')
 }
 
 /// Reporter phone numbers are shown only to roles that must call back.

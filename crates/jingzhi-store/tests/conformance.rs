@@ -994,6 +994,7 @@ fn a_clue(no: &str, text: &str, street: &str, received: &str) -> Clue {
         lng: Some(121.39),
         lat: Some(31.21),
         compound_id: None,
+        place_key: Some("addr:仙霞路100号".into()),
         reporter_name: Some("王先生".into()),
         reporter_phone: Some("13800000000".into()),
         anonymous: false,
@@ -1219,7 +1220,7 @@ both_backends!(dedup_candidates_and_links, |s: &Scratch| {
         .unwrap();
     let cands = s
         .store
-        .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", None, t("2026-02-01T00:00:00Z"), 10))
+        .read(|c| clue_repo::dedup_candidates(c, Some("addr:仙霞路100号"), None, t("2026-02-01T00:00:00Z"), 10))
         .unwrap();
     assert_eq!(
         cands.iter().map(|k| k.id).collect::<Vec<_>>(),
@@ -1228,7 +1229,7 @@ both_backends!(dedup_candidates_and_links, |s: &Scratch| {
     );
     assert!(
         s.store
-            .read(|c| clue_repo::dedup_candidates(c, "catering_fumes", None, t("2026-03-02T00:00:00Z"), 10))
+            .read(|c| clue_repo::dedup_candidates(c, Some("addr:仙霞路100号"), None, t("2026-03-02T00:00:00Z"), 10))
             .unwrap()
             .is_empty()
     );
@@ -1426,7 +1427,38 @@ both_backends!(catalogue_boundaries_and_roads_are_stored_as_data, |s: &Scratch| 
 
 both_backends!(bench_probes_insert_one_row_per_call, |s: &Scratch| {
     for i in 0..3 {
-        s.store.write(|c| jingzhi_store::repo::bench::insert_probe(c, t("2026-03-01T00:00:00Z"), &i.to_string())).unwrap();
+        s.store
+            .write(|c| jingzhi_store::repo::bench::insert_probe(c, t("2026-03-01T00:00:00Z"), &i.to_string()))
+            .unwrap();
     }
     assert_eq!(s.store.read(jingzhi_store::repo::bench::count_probes).unwrap(), 3);
+});
+
+both_backends!(open_clocks_of_many_subjects_at_once, |s: &Scratch| {
+    let now = t("2026-03-02T03:00:00Z");
+    s.store
+        .write(|c| {
+            clocks::insert_clock(c, &a_clock(1, "running", "2026-05-31T15:59:59.999999Z", None), now)?;
+            clocks::insert_clock(c, &a_clock(2, "overdue", "2026-03-01T15:59:59.999999Z", None), now)?;
+            let k3 = clocks::insert_clock(c, &a_clock(3, "running", "2026-03-01T15:59:59.999999Z", None), now)?;
+            clocks::set_clock_met(c, k3, now, "met", now)
+        })
+        .unwrap();
+    let got = s
+        .store
+        .read(|c| clocks::open_clocks_of(c, "case", &[1, 2, 3, 99]))
+        .unwrap();
+    assert_eq!(got.iter().map(|k| k.subject_id).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(
+        s.store
+            .read(|c| clocks::open_clocks_of(c, "clue", &[1, 2]))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.store
+            .read(|c| clocks::open_clocks_of(c, "case", &[]))
+            .unwrap()
+            .is_empty()
+    );
 });

@@ -37,6 +37,8 @@ pub struct WebConfig {
     pub demo: bool,
     /// Behind a reverse proxy: take the client address from `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// Serve `POST /bench/insert` (the write baseline of docs/BENCHMARKS.md). Off in production.
+    pub bench_endpoints: bool,
 }
 
 impl Default for WebConfig {
@@ -46,6 +48,7 @@ impl Default for WebConfig {
             site_name: "精治 · 长宁城管执法".into(),
             demo: false,
             trust_proxy: false,
+            bench_endpoints: false,
         }
     }
 }
@@ -70,6 +73,21 @@ impl WebState {
 /// The whole HTTP surface.
 pub fn router(state: WebState) -> Router {
     let (api_router, openapi) = api::router();
+    let bench = if state.config.bench_endpoints {
+        Router::new().route(
+            "/bench/insert",
+            axum::routing::post(|axum::extract::State(s): axum::extract::State<WebState>| async move {
+                use axum::response::IntoResponse;
+                let app = s.app.clone();
+                match blocking(move || app.bench_insert()).await {
+                    Ok(id) => id.to_string().into_response(),
+                    Err(e) => error::ApiError(e).into_response(),
+                }
+            }),
+        )
+    } else {
+        Router::new()
+    };
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(ui::router())
@@ -86,6 +104,7 @@ pub fn router(state: WebState) -> Router {
         .route("/readyz", axum::routing::get(ready))
         .route("/metrics", axum::routing::get(metrics::render))
         .merge(assets::router())
+        .merge(bench)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(extract::security_headers))

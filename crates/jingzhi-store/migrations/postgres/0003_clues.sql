@@ -55,6 +55,7 @@ CREATE TABLE clue (
     lng DOUBLE PRECISION,
     lat DOUBLE PRECISION,
     compound_id BIGINT REFERENCES compound(id),
+    place_key TEXT,
     reporter_name TEXT,
     reporter_phone TEXT,
     anonymous BOOLEAN NOT NULL,
@@ -94,7 +95,8 @@ CREATE INDEX clue_assigned ON clue(assigned_org_id, status);
 CREATE INDEX clue_reporter_org ON clue(reporter_org_id, received_at);
 CREATE INDEX clue_duplicate ON clue(duplicate_of);
 CREATE INDEX clue_received ON clue(received_at);
-CREATE INDEX clue_dedup ON clue(matter_code, street_code, received_at);
+CREATE INDEX clue_place ON clue(place_key, received_at);
+CREATE INDEX clue_point ON clue(lat, lng);
 
 -- Full-text search over the clue's token string (CJK bigrams + words, made by jingzhi_domain::search).
 CREATE INDEX clue_search ON clue USING GIN (to_tsvector('simple', search_text));

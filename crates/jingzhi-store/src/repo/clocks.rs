@@ -388,3 +388,28 @@ pub fn count_by_state(c: &mut dyn Conn, street: Option<&str>) -> Result<Vec<(Str
     .map(|r| (r.text(0), r.i64(1)))
     .collect())
 }
+
+/// Open clocks of many subjects of one kind at once (list pages).
+pub fn open_clocks_of(c: &mut dyn Conn, subject_type: &str, subject_ids: &[i64]) -> Result<Vec<ClockRow>> {
+    if subject_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut p: Vec<crate::Value> = vec![subject_type.into()];
+    let ph: Vec<String> = subject_ids
+        .iter()
+        .map(|id| {
+            p.push((*id).into());
+            format!("${}", p.len())
+        })
+        .collect();
+    Ok(c.query(
+        &format!(
+            "SELECT {CLOCK_COLS} FROM clock WHERE subject_type = $1 AND met_at IS NULL AND subject_id IN ({}) ORDER BY id",
+            ph.join(", ")
+        ),
+        &p,
+    )?
+    .iter()
+    .map(clock_from)
+    .collect())
+}

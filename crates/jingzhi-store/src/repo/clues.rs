@@ -21,7 +21,7 @@ pub fn next_counter(c: &mut dyn Conn, name: &str, scope: &str) -> Result<i64> {
 // ---------------------------------------------------------------- clues
 
 const COLS: &str = "id, no, channel, source_ref, work_order_type, status, description, address, lng, lat, compound_id, \
-    reporter_name, reporter_phone, anonymous, reporter_org_id, reporter_user_id, discovered_at, under_construction, \
+    place_key, reporter_name, reporter_phone, anonymous, reporter_org_id, reporter_user_id, discovered_at, under_construction, \
     matter_code, matter_confirmed, classification, suggested_department, street_code, grid_code, locate_method, \
     locate_reason, assigned_org_id, transferred_to_org_id, handler_user_id, duplicate_of, repeat_count, verification, \
     verification_note, disposal, disposal_note, recheck_date, reply, received_at, replied_at, closed_at, created_at, \
@@ -40,38 +40,39 @@ fn from_row(r: &Row) -> Clue {
         lng: r.f64(8),
         lat: r.f64(9),
         compound_id: r.opt_i64(10),
-        reporter_name: r.opt_text(11),
-        reporter_phone: r.opt_text(12),
-        anonymous: r.bool(13),
-        reporter_org_id: r.opt_i64(14),
-        reporter_user_id: r.opt_i64(15),
-        discovered_at: r.opt_ts(16),
-        under_construction: r.bool(17),
-        matter_code: r.text(18),
-        matter_confirmed: r.bool(19),
-        classification: r.text(20),
-        suggested_department: r.opt_text(21),
-        street_code: r.opt_text(22),
-        grid_code: r.opt_text(23),
-        locate_method: LocateMethod::from_code(&r.text(24)).unwrap_or(LocateMethod::Fallback),
-        locate_reason: r.text(25),
-        assigned_org_id: r.opt_i64(26),
-        transferred_to_org_id: r.opt_i64(27),
-        handler_user_id: r.opt_i64(28),
-        duplicate_of: r.opt_i64(29),
-        repeat_count: r.i64(30),
-        verification: r.opt_text(31).and_then(|s| Verification::from_code(&s)),
-        verification_note: r.opt_text(32),
-        disposal: r.opt_text(33).and_then(|s| Disposal::from_code(&s)),
-        disposal_note: r.opt_text(34),
-        recheck_date: r.opt_date(35),
-        reply: r.opt_text(36),
-        received_at: r.ts(37),
-        replied_at: r.opt_ts(38),
-        closed_at: r.opt_ts(39),
-        created_at: r.ts(40),
-        updated_at: r.ts(41),
-        search_text: r.text(42),
+        place_key: r.opt_text(11),
+        reporter_name: r.opt_text(12),
+        reporter_phone: r.opt_text(13),
+        anonymous: r.bool(14),
+        reporter_org_id: r.opt_i64(15),
+        reporter_user_id: r.opt_i64(16),
+        discovered_at: r.opt_ts(17),
+        under_construction: r.bool(18),
+        matter_code: r.text(19),
+        matter_confirmed: r.bool(20),
+        classification: r.text(21),
+        suggested_department: r.opt_text(22),
+        street_code: r.opt_text(23),
+        grid_code: r.opt_text(24),
+        locate_method: LocateMethod::from_code(&r.text(25)).unwrap_or(LocateMethod::Fallback),
+        locate_reason: r.text(26),
+        assigned_org_id: r.opt_i64(27),
+        transferred_to_org_id: r.opt_i64(28),
+        handler_user_id: r.opt_i64(29),
+        duplicate_of: r.opt_i64(30),
+        repeat_count: r.i64(31),
+        verification: r.opt_text(32).and_then(|s| Verification::from_code(&s)),
+        verification_note: r.opt_text(33),
+        disposal: r.opt_text(34).and_then(|s| Disposal::from_code(&s)),
+        disposal_note: r.opt_text(35),
+        recheck_date: r.opt_date(36),
+        reply: r.opt_text(37),
+        received_at: r.ts(38),
+        replied_at: r.opt_ts(39),
+        closed_at: r.opt_ts(40),
+        created_at: r.ts(41),
+        updated_at: r.ts(42),
+        search_text: r.text(43),
     }
 }
 
@@ -87,6 +88,7 @@ fn values(k: &Clue) -> Vec<Value> {
         k.lng.into(),
         k.lat.into(),
         k.compound_id.into(),
+        k.place_key.clone().into(),
         k.reporter_name.clone().into(),
         k.reporter_phone.clone().into(),
         k.anonymous.into(),
@@ -125,7 +127,7 @@ fn values(k: &Clue) -> Vec<Value> {
 /// Inserts a clue (its `id` is ignored) and returns the new id.
 pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
     let cols = &COLS["id, ".len()..];
-    let placeholders: Vec<String> = (1..=42).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=43).map(|i| format!("${i}")).collect();
     c.insert_id(
         &format!(
             "INSERT INTO clue ({cols}) VALUES ({}) RETURNING id",
@@ -194,8 +196,8 @@ pub struct ClueFilter {
     pub matter_code: Option<String>,
     /// Only clues repeated by others (重复投诉).
     pub repeated_only: bool,
-    /// Clues reported by this org unit, or in compounds of this company, or sent to this org.
-    pub reporter_or_company: Option<i64>,
+    /// Clues reported by this org unit (property company, grid, department).
+    pub reporter_org_id: Option<i64>,
     pub transferred_to: Option<i64>,
     /// Search tokens (all must match), from `jingzhi_domain::search`.
     pub tokens: Vec<String>,
@@ -236,11 +238,8 @@ fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
     if f.repeated_only {
         w.push("clue.repeat_count > 0".into());
     }
-    if let Some(o) = f.reporter_or_company {
-        let n = bind(&mut p, o.into());
-        w.push(format!(
-            "(clue.reporter_org_id = ${n} OR clue.compound_id IN (SELECT id FROM compound WHERE property_company_id = ${n}))"
-        ));
+    if let Some(o) = f.reporter_org_id {
+        w.push(format!("clue.reporter_org_id = ${}", bind(&mut p, o.into())));
     }
     if let Some(o) = f.transferred_to {
         w.push(format!("clue.transferred_to_org_id = ${}", bind(&mut p, o.into())));
@@ -312,22 +311,28 @@ pub fn count_by_status(c: &mut dyn Conn, f: &ClueFilter) -> Result<Vec<(String, 
     .collect())
 }
 
-/// Open primary clues of a matter in a street/town (or, for an unlocated report, anywhere)
-/// received since an instant, newest first: the candidates a new report may repeat.
+/// Open primary clues at the same place — the same place key, or a point inside the box
+/// `[min_lng, max_lng, min_lat, max_lat]` — received since an instant, newest first: the
+/// candidates a new report may repeat (any matter: the same problem is sometimes filed under two).
 pub fn dedup_candidates(
     c: &mut dyn Conn,
-    matter_code: &str,
-    street_code: Option<&str>,
+    place_key: Option<&str>,
+    bbox: Option<[f64; 4]>,
     since: Timestamp,
     limit: i64,
 ) -> Result<Vec<Clue>> {
+    if place_key.is_none() && bbox.is_none() {
+        return Ok(Vec::new());
+    }
+    let b = bbox.unwrap_or([0.0, -1.0, 0.0, -1.0]);
     Ok(c.query(
         &format!(
-            "SELECT {COLS} FROM clue WHERE matter_code = $1 AND (CAST($2 AS TEXT) IS NULL OR street_code = $2) \
-             AND received_at >= $3 AND duplicate_of IS NULL \
-             AND status NOT IN ('closed', 'returned', 'transferred') ORDER BY received_at DESC LIMIT $4"
+            "SELECT {COLS} FROM clue WHERE ((CAST($1 AS TEXT) IS NOT NULL AND place_key = $1) \
+             OR (lat BETWEEN $4 AND $5 AND lng BETWEEN $2 AND $3)) \
+             AND received_at >= $6 AND duplicate_of IS NULL \
+             AND status NOT IN ('closed', 'returned', 'transferred') ORDER BY received_at DESC LIMIT $7"
         ),
-        params![matter_code, street_code, since, limit],
+        params![place_key, b[0], b[1], b[2], b[3], since, limit],
     )?
     .iter()
     .map(from_row)

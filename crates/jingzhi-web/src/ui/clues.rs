@@ -195,16 +195,7 @@ pub fn content_type_of(filename: &str, declared: &str) -> String {
     .to_string()
 }
 
-const ATTACHABLE: &[&str] = &[
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/heic",
-    "application/pdf",
-    "video/mp4",
-    "audio/mpeg",
-    "audio/mp4",
-];
+use jingzhi_app::clues::ATTACHMENT_TYPES as ATTACHABLE;
 
 fn check_uploads(files: &[Upload]) -> Result<(), AppError> {
     for f in files {
