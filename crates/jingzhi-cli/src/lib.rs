@@ -603,7 +603,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let app = ready_app(&c)?;
             let started = std::time::Instant::now();
             app.generate_clues(count, batch.max(1), seed, &mut |done| {
-                eprintln!("已生成 {done}/{count} 条线索（{:.0} 秒）", started.elapsed().as_secs_f64());
+                eprintln!(
+                    "已生成 {done}/{count} 条线索（{:.0} 秒）",
+                    started.elapsed().as_secs_f64()
+                );
             })
             .map_err(app_err)?;
             outln!("已生成 {count} 条线索，用时 {:.1} 秒", started.elapsed().as_secs_f64());
@@ -621,7 +624,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     name: "工单".into(),
                     title: "12345工单".into(),
                     headers: data[0].clone(),
-                    rows: data[1..].iter().map(|r| r.iter().map(|c| jingzhi_office::Cell::from(c.as_str())).collect()).collect(),
+                    rows: data[1..]
+                        .iter()
+                        .map(|r| r.iter().map(|c| jingzhi_office::Cell::from(c.as_str())).collect())
+                        .collect(),
                     red_rows: Vec::new(),
                 }])?
             };
