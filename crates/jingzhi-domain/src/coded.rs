@@ -96,5 +96,6 @@ pub fn all_code_tables() -> Vec<CodeTable> {
     ];
     v.extend(clock::code_tables());
     v.extend(clue::code_tables());
+    v.extend(case::code_tables());
     v
 }

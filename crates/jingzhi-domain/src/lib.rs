@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod case;
 pub mod classify;
 pub mod clock;
 pub mod clue;
