@@ -466,7 +466,7 @@ impl App {
         let now = self.now();
         let prepared = self.prepare_clue(actor, n, &data, now)?;
         self.store
-            .write(|c| self.register_prepared(c, actor, &prepared, &data, &clocks, now))
+            .write(|c| self.register_prepared(c, actor, &prepared, &data, &clocks, now, true))
     }
 
     /// Checks and classifies a new clue (outside any transaction: this is the CPU part).
@@ -552,6 +552,7 @@ impl App {
         data: &IntakeData,
         clocks: &ck::ClockData,
         now: Timestamp,
+        index_now: bool,
     ) -> AppResult<Registered> {
         let Prepared {
             n,
@@ -567,6 +568,7 @@ impl App {
         let (channel, reporter_org_id, confirmed, point, received_at) =
             (*channel, *reporter_org_id, *confirmed, *point, *received_at);
         if let Some(src) = non_empty(&n.source_ref)
+            && repo::source_exists(c, channel, &src)?
             && let Some(existing) = repo::find_by_source(c, channel, &src)?
         {
             return Ok(Registered {
@@ -829,6 +831,9 @@ impl App {
                 )?;
                 auto = true;
             }
+        }
+        if index_now {
+            repo::index_search(c, &[(k.id, &k.search_text)])?;
         }
         Ok(Registered {
             clue: k,

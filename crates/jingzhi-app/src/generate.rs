@@ -88,7 +88,8 @@ impl App {
         while done < count {
             let n = batch.min(count - done);
             self.store.write(|c| {
-                for _ in 0..n {
+                let mut indexed = Vec::with_capacity(n);
+                for i in 0..n {
                     let (matter, text) = &texts[rng.below(texts.len())];
                     let street = &streets[rng.below(streets.len())];
                     let compound = if rng.chance(35) {
@@ -123,8 +124,7 @@ impl App {
                         id: 0,
                         no: clue_no(civil_date(received_at).year(), seq),
                         channel,
-                        source_ref: (channel == Channel::Hotline12345)
-                            .then(|| format!("GEN{seed:x}-{}", done + seq as usize)),
+                        source_ref: (channel == Channel::Hotline12345).then(|| format!("GEN{seed:x}-{}", done + i)),
                         work_order_type: (channel == Channel::Hotline12345).then_some(WorkOrderType::Complaint),
                         status,
                         description: text.clone(),
@@ -180,6 +180,7 @@ impl App {
                     };
                     k.search_text = index_tokens(&format!("{} {} {}", k.no, k.description, k.address));
                     k.id = repo::insert(c, &k)?;
+                    indexed.push((k.id, k.search_text.clone()));
                     let rule = "report_feedback_5wd";
                     let met = k.replied_at;
                     let input = ClockInput {
@@ -209,6 +210,8 @@ impl App {
                         now,
                     )?;
                 }
+                let items: Vec<(i64, &str)> = indexed.iter().map(|(id, t)| (*id, t.as_str())).collect();
+                repo::index_search(c, &items)?;
                 Ok::<_, AppError>(())
             })?;
             done += n;

@@ -134,20 +134,18 @@ impl App {
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default()
         };
-        let mut errors = Vec::new();
+        let mut errors: Vec<(usize, String)> = Vec::new();
         let mut seen = BTreeMap::new();
-        let mut prepared = Vec::new();
+        let mut pending: Vec<(usize, String, NewClue)> = Vec::new();
         for (line, r) in body {
             let no = cell(r, "source_ref");
             let at = |m: String| {
-                format!(
-                    "第{line}行{}：{m}",
-                    if no.is_empty() {
-                        String::new()
-                    } else {
-                        format!("（工单{no}）")
-                    }
-                )
+                let where_ = if no.is_empty() {
+                    String::new()
+                } else {
+                    format!("（工单{no}）")
+                };
+                (*line, format!("第{line}行{where_}：{m}"))
             };
             let before = errors.len();
             if no.is_empty() {
@@ -242,42 +240,115 @@ impl App {
                 matter_code: matter,
                 ..NewClue::new(Channel::Hotline12345, description, address)
             };
-            match self.prepare_clue(actor, &n, &data, now) {
-                Ok(p) => prepared.push(p),
-                Err(e) => errors.push(at(e.fields.first().map(|f| f.message.clone()).unwrap_or(e.message))),
-            }
+            pending.push((*line, no.clone(), n));
         }
-        if !errors.is_empty() {
-            return Err(reject(errors));
-        }
-        let existing = self.store.read(|c| {
-            let mut n = 0;
-            for p in &prepared {
-                if let Some(src) = &p.n.source_ref
-                    && jingzhi_store::repo::clues::find_by_source(c, Channel::Hotline12345, src)?.is_some()
-                {
-                    n += 1;
+        let prepare = |rows: &[(usize, String, NewClue)]| -> Vec<(usize, String, AppResult<crate::clues::Prepared>)> {
+            rows.iter()
+                .map(|(l, no, n)| (*l, no.clone(), self.prepare_clue(actor, n, &data, now)))
+                .collect()
+        };
+        let failed = |errors: &mut Vec<(usize, String)>, line: usize, no: &str, e: AppError| {
+            errors.push((
+                line,
+                format!(
+                    "第{line}行（工单{no}）：{}",
+                    e.fields.first().map(|f| f.message.clone()).unwrap_or(e.message)
+                ),
+            ))
+        };
+        let reject_all = |mut errors: Vec<(usize, String)>| {
+            errors.sort_by_key(|(l, _)| *l);
+            reject(errors.into_iter().map(|(_, m)| m).collect())
+        };
+        // Work orders imported before are left alone: skip them before the costly part.
+        let rows_total = pending.len();
+        let known = self.store.read(|c| {
+            let mut known = std::collections::HashSet::new();
+            for (_, no, _) in &pending {
+                if jingzhi_store::repo::clues::source_exists(c, Channel::Hotline12345, no)? {
+                    known.insert(no.clone());
                 }
             }
-            Ok::<_, AppError>(n)
+            Ok::<_, AppError>(known)
         })?;
-        let report = HotlineImport {
-            dry_run,
-            rows: prepared.len(),
-            new: prepared.len() - existing,
-            existing,
-        };
-        if dry_run {
-            return Ok(report);
-        }
-        let clocks = self.clock_data()?;
-        self.store.write(|c| {
-            for p in &prepared {
-                self.register_prepared(c, actor, p, &data, &clocks, now)?;
+        pending.retain(|(_, no, _)| !known.contains(no));
+        // In the order they were received: clue numbers follow it, and a later complaint links to
+        // the earlier one it repeats, never the other way round.
+        pending.sort_by_key(|(line, _, n)| (n.received_at, *line));
+        if dry_run || !errors.is_empty() {
+            // Check every row and write nothing. Classification is the costly part: use both cores.
+            let (first, second) = pending.split_at(pending.len().div_ceil(2));
+            let results = std::thread::scope(|sc| {
+                let other = sc.spawn(|| prepare(second));
+                let mut mine = prepare(first);
+                mine.extend(other.join().unwrap_or_default());
+                mine
+            });
+            for (line, no, r) in results {
+                if let Err(e) = r {
+                    failed(&mut errors, line, &no, e);
+                }
             }
-            Ok::<_, AppError>(())
+            if !errors.is_empty() {
+                return Err(reject_all(errors));
+            }
+            return Ok(HotlineImport {
+                dry_run: true,
+                rows: rows_total,
+                new: pending.len(),
+                existing: known.len(),
+            });
+        }
+        // Write while preparing: one thread classifies the next rows while this one stores the
+        // previous ones, in one transaction. A row that fails stops the writing; the remaining rows
+        // are still checked so the refusal lists every problem, and the transaction rolls back.
+        let clocks = self.clock_data()?;
+        let existing = self.store.write(|c| {
+            std::thread::scope(|sc| {
+                let (tx, rx) = std::sync::mpsc::sync_channel(4);
+                let pending = &pending;
+                let prepare = &prepare;
+                sc.spawn(move || {
+                    for chunk in pending.chunks(500) {
+                        if tx.send(prepare(chunk)).is_err() {
+                            return;
+                        }
+                    }
+                });
+                let mut existing = 0;
+                // Index all new clues at the end: indexing row by row would flush the search
+                // index at every statement.
+                let mut indexed = Vec::with_capacity(pending.len());
+                for results in rx {
+                    for (line, no, r) in results {
+                        match r {
+                            Err(e) => failed(&mut errors, line, &no, e),
+                            Ok(_) if !errors.is_empty() => {}
+                            Ok(p) => {
+                                let r = self.register_prepared(c, actor, &p, &data, &clocks, now, false)?;
+                                if r.created {
+                                    indexed.push((r.clue.id, r.clue.search_text));
+                                } else {
+                                    existing += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(reject_all(std::mem::take(&mut errors)));
+                }
+                let items: Vec<(i64, &str)> = indexed.iter().map(|(id, t)| (*id, t.as_str())).collect();
+                jingzhi_store::repo::clues::index_search(c, &items)?;
+                Ok::<_, AppError>(existing)
+            })
         })?;
-        Ok(report)
+        Ok(HotlineImport {
+            dry_run: false,
+            rows: rows_total,
+            new: pending.len() - existing,
+            existing: known.len() + existing,
+        })
     }
 
     /// 12345 work orders with their handling, for the reply file (same columns as the import plus

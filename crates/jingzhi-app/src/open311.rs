@@ -520,7 +520,7 @@ impl App {
                         });
                     }
                 }
-                let r = self.register_prepared(c, &actor, &prepared, &data, &clocks, now)?;
+                let r = self.register_prepared(c, &actor, &prepared, &data, &clocks, now, true)?;
                 self.open311_note(c, &actor, &r.clue, &note, &recorded, now)?;
                 let rows = clock_repo::clocks_of(c, "clue", r.clue.id)?;
                 let notice = notice_of(&r.clue, &rows);

@@ -6,7 +6,7 @@
 //! - `postgres://…` — PostgreSQL for several app servers, through a small pool of synchronous
 //!   clients.
 //!
-//! SQL is written once, portable, with `$n` placeholders. The few statements that differ live in
+//! SQL is written once, portable, with `$n` placeholders (bound by name on SQLite). The few statements that differ live in
 //! [`dialect`]. No date arithmetic happens in SQL: instants are stored as fixed-width UTC text and
 //! compared as text; all calendar maths is done by `jingzhi_domain`.
 //!
@@ -19,7 +19,7 @@ pub mod repo;
 mod sqlite;
 mod value;
 
-pub use value::{Row, Value, to_sqlite_placeholders};
+pub use value::{Row, Value};
 
 use std::fmt;
 use std::sync::Arc;
@@ -85,6 +85,44 @@ pub trait Conn {
     }
     fn scalar_i64(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
         Ok(self.query_one(sql, params)?.i64(0))
+    }
+    /// Writes this transaction keeps in memory and makes once, just before it commits.
+    fn deferred(&mut self) -> &mut Deferred;
+}
+
+/// Rows that every write of a long transaction would otherwise update again and again: the audit
+/// chain's head and the counters (case and clue numbers). The first use in a transaction locks
+/// the row (PostgreSQL: `FOR UPDATE` / the upsert's row lock; SQLite: the one writer), later uses
+/// read and bump the value here, and the store writes the final values just before `COMMIT`.
+/// (On PostgreSQL each update of one row inside one transaction leaves a row version that the next
+/// update must step over: 100,000 updates of one row took minutes, a quadratic cost.)
+#[derive(Debug, Default, Clone)]
+pub struct Deferred {
+    /// The last audit record appended in this transaction: (seq, hash).
+    pub(crate) audit_head: Option<(i64, String)>,
+    /// (name, scope) → (value in the database, value now).
+    pub(crate) counters: std::collections::BTreeMap<(String, String), (i64, i64)>,
+}
+
+impl Deferred {
+    /// Writes what is pending and empties it.
+    pub(crate) fn flush(c: &mut dyn Conn) -> Result<()> {
+        let d = std::mem::take(c.deferred());
+        if let Some((seq, hash)) = &d.audit_head {
+            c.execute(
+                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+                &[Value::Int(*seq), Value::Text(hash.clone())],
+            )?;
+        }
+        for ((name, scope), (stored, now)) in &d.counters {
+            if now != stored {
+                c.execute(
+                    "UPDATE counter SET value = $3 WHERE name = $1 AND scope = $2",
+                    &[Value::Text(name.clone()), Value::Text(scope.clone()), Value::Int(*now)],
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,7 +1,7 @@
 //! PostgreSQL through the synchronous `postgres` client, with a small pool and a per-connection
 //! prepared-statement cache.
 
-use crate::{Backend, Conn, Result, Row, StoreError, StoreOptions, Value, redact_url};
+use crate::{Backend, Conn, Deferred, Result, Row, StoreError, StoreOptions, Value, redact_url};
 use bytes::BytesMut;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Config, NoTls, Statement};
@@ -103,6 +103,7 @@ struct PgConn {
     cache: HashMap<String, Statement>,
     /// A statement failed in the current transaction (PostgreSQL has aborted it).
     failed: bool,
+    deferred: Deferred,
 }
 
 impl PgConn {
@@ -137,6 +138,10 @@ impl Conn for PgConn {
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
         let r = self.client.batch_execute(sql).map_err(map_err);
         self.note(r)
+    }
+
+    fn deferred(&mut self) -> &mut Deferred {
+        &mut self.deferred
     }
 }
 
@@ -220,6 +225,7 @@ impl PgStore {
             client,
             cache: HashMap::new(),
             failed: false,
+            deferred: Deferred::default(),
         })
     }
 
@@ -284,7 +290,14 @@ impl PgStore {
             return Err(map_err(e).into());
         }
         c.failed = false;
+        c.deferred = Deferred::default();
         let mut out = f(&mut c);
+        if out.is_ok()
+            && !c.failed
+            && let Err(e) = Deferred::flush(&mut c)
+        {
+            out = Err(e.into());
+        }
         if out.is_ok() && c.failed {
             out = Err(StoreError::Other("a statement failed inside the transaction; rolled back".into()).into());
         }

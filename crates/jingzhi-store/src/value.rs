@@ -1,5 +1,5 @@
-//! Values and rows exchanged with both backends. SQL is written once with `$1…$n` placeholders;
-//! the SQLite backend rewrites them to `?1…?n`.
+//! Values and rows exchanged with both backends. SQL is written once with `$1…$n` placeholders
+//! (PostgreSQL's positional parameters; SQLite reads them as named parameters `$1`, `$2`…).
 
 use jiff::Timestamp;
 use jingzhi_domain::time::{format_ts, parse_ts};
@@ -170,46 +170,9 @@ impl Row {
     }
 }
 
-/// Rewrites `$1…$n` placeholders to SQLite's `?1…?n`, leaving string literals and quoted
-/// identifiers alone.
-pub fn to_sqlite_placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) => {
-                out.push(c);
-                if c == q {
-                    quote = None;
-                }
-            }
-            None => {
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                    out.push(c);
-                } else if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                    out.push('?');
-                } else {
-                    out.push(c);
-                }
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_are_rewritten_outside_literals_only() {
-        assert_eq!(
-            to_sqlite_placeholders("select $1, '$2', \"$3\" where a = $10"),
-            "select ?1, '$2', \"$3\" where a = ?10"
-        );
-    }
 
     #[test]
     fn rows_read_ints_from_bools_and_back() {

@@ -500,26 +500,41 @@ both_backends!(login_attempts_count_and_prune, |s: &Scratch| {
 });
 
 both_backends!(audit_chain_appends_link_and_verify, |s: &Scratch| {
-    for i in 0..25 {
-        s.store
-            .write(|c| {
-                audit::append(
-                    c,
-                    audit::NewAudit {
-                        at: &format!("2026-01-05T01:00:{i:02}.000000Z"),
-                        actor_user_id: Some(1),
-                        actor_name: "admin",
-                        actor_org_id: Some(1),
-                        action: "user.create",
-                        entity: "user",
-                        entity_id: &i.to_string(),
-                        before: None,
-                        after: Some(format!("{{\"display_name\":\"用户{i}\"}}")),
-                    },
-                )
-            })
-            .unwrap();
+    let append = |c: &mut dyn Conn, i: usize| {
+        audit::append(
+            c,
+            audit::NewAudit {
+                at: &format!("2026-01-05T01:00:{i:02}.000000Z"),
+                actor_user_id: Some(1),
+                actor_name: "admin",
+                actor_org_id: Some(1),
+                action: "user.create",
+                entity: "user",
+                entity_id: &i.to_string(),
+                before: None,
+                after: Some(format!("{{\"display_name\":\"用户{i}\"}}")),
+            },
+        )
+    };
+    // One record per transaction, then many in one transaction (the head is written at commit),
+    // then a rolled-back transaction that must leave the head alone.
+    for i in 0..5 {
+        s.store.write(|c| append(c, i)).unwrap();
     }
+    s.store
+        .write(|c| {
+            for i in 5..25 {
+                append(c, i)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let r: Result<(), StoreError> = s.store.write(|c| {
+        append(c, 99)?;
+        append(c, 98)?;
+        Err(StoreError::Other("rolled back".into()))
+    });
+    assert!(r.is_err());
     let (seq, hash) = s.store.read(audit::head).unwrap();
     assert_eq!(seq, 25);
     let mut v = ChainVerifier::default();
@@ -1055,6 +1070,52 @@ both_backends!(
             3,
             "gapless: the rollback gave 3 back"
         );
+        // Many numbers in one transaction are counted in memory and written at commit.
+        let many = s
+            .store
+            .write(|c| {
+                let mut v = Vec::new();
+                for _ in 0..5 {
+                    v.push(clue_repo::next_counter(c, "clue", "2026")?);
+                    v.push(clue_repo::next_counter(c, "clue", "2027")?);
+                }
+                Ok::<_, StoreError>(v)
+            })
+            .unwrap();
+        assert_eq!(many, vec![4, 2, 5, 3, 6, 4, 7, 5, 8, 6]);
+        let r: Result<i64, StoreError> = s.store.write(|c| {
+            clue_repo::next_counter(c, "clue", "2026")?;
+            clue_repo::next_counter(c, "clue", "2026")?;
+            Err(StoreError::Other("rolled back".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(
+            s.store.write(|c| clue_repo::next_counter(c, "clue", "2026")).unwrap(),
+            9
+        );
+        // Two app servers numbering at once: every number once, none skipped.
+        let taken = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|sc| {
+            for _ in 0..2 {
+                sc.spawn(|| {
+                    for _ in 0..30 {
+                        let got = s
+                            .store
+                            .write(|c| {
+                                let a = clue_repo::next_counter(c, "case", "2026")?;
+                                let b = clue_repo::next_counter(c, "case", "2026")?;
+                                Ok::<_, StoreError>([a, b])
+                            })
+                            .unwrap();
+                        assert_eq!(got[1], got[0] + 1, "one transaction's numbers follow each other");
+                        taken.lock().unwrap().extend(got);
+                    }
+                });
+            }
+        });
+        let mut taken = taken.into_inner().unwrap();
+        taken.sort();
+        assert_eq!(taken, (1..=120).collect::<Vec<i64>>());
     }
 );
 
@@ -1064,14 +1125,11 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
         .write(|c| {
             street(c, "310105001", "华阳路街道");
             street(c, "310105002", "江苏路街道");
-            let a = clue_repo::insert(
-                c,
-                &a_clue("XS2026000001", "楼下饭店油烟扰民", "310105001", "2026-03-01T01:00:00Z"),
-            )?;
-            let b = clue_repo::insert(
-                c,
-                &a_clue("XS2026000002", "工地夜间施工噪声", "310105002", "2026-03-02T01:00:00Z"),
-            )?;
+            let ka = a_clue("XS2026000001", "楼下饭店油烟扰民", "310105001", "2026-03-01T01:00:00Z");
+            let kb = a_clue("XS2026000002", "工地夜间施工噪声", "310105002", "2026-03-02T01:00:00Z");
+            let a = clue_repo::insert(c, &ka)?;
+            let b = clue_repo::insert(c, &kb)?;
+            clue_repo::index_search(c, &[(a, ka.search_text.as_str()), (b, kb.search_text.as_str())])?;
             Ok::<_, StoreError>((a, b))
         })
         .unwrap();
@@ -1122,6 +1180,15 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
             .read(|c| clue_repo::find_by_source(c, Channel::PublicReport, "GD-XS2026000002"))
             .unwrap()
             .is_none()
+    );
+    assert_eq!(
+        s.store
+            .read(|c| Ok::<_, StoreError>((
+                clue_repo::source_exists(c, Channel::Hotline12345, "GD-XS2026000002")?,
+                clue_repo::source_exists(c, Channel::PublicReport, "GD-XS2026000002")?,
+            )))
+            .unwrap(),
+        (true, false)
     );
     let all = s
         .store

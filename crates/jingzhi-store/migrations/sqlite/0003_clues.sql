@@ -100,13 +100,12 @@ CREATE INDEX clue_point ON clue(lat, lng);
 
 -- Full-text search over the clue's token string (CJK bigrams + words, made by jingzhi_domain::search).
 CREATE VIRTUAL TABLE clue_fts USING fts5(search_text, content='clue', content_rowid='id', tokenize='unicode61');
-CREATE TRIGGER clue_fts_insert AFTER INSERT ON clue BEGIN
-    INSERT INTO clue_fts(rowid, search_text) VALUES (new.id, new.search_text);
-END;
+-- New clues are indexed by the application at the end of its transaction (repo::clues::index_search):
+-- indexing inside the transaction would make every later statement flush the FTS buffer.
 CREATE TRIGGER clue_fts_delete AFTER DELETE ON clue BEGIN
     INSERT INTO clue_fts(clue_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
 END;
-CREATE TRIGGER clue_fts_update AFTER UPDATE OF search_text ON clue BEGIN
+CREATE TRIGGER clue_fts_update AFTER UPDATE OF search_text ON clue WHEN old.search_text <> new.search_text BEGIN
     INSERT INTO clue_fts(clue_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
     INSERT INTO clue_fts(rowid, search_text) VALUES (new.id, new.search_text);
 END;

@@ -1,5 +1,6 @@
 //! The audit chain's storage. Appends lock the chain head (one row) so that appends from several
-//! app servers are serialised and every record links to the one before it.
+//! app servers are serialised and every record links to the one before it; the head row is
+//! written once, when the transaction commits (crate::Deferred).
 
 use crate::{Conn, Result, Row, dialect, params};
 use jingzhi_domain::audit::{AuditRecord, record_hash};
@@ -19,13 +20,21 @@ pub struct NewAudit<'a> {
 }
 
 pub fn append(c: &mut dyn Conn, e: NewAudit<'_>) -> Result<AuditRecord> {
-    let sql = format!(
-        "SELECT seq, hash FROM audit_head WHERE id = 1{}",
-        dialect::for_update(c.backend())
-    );
-    let head = c.query_one(&sql, &[])?;
+    // The head is read (and locked) once per transaction and written back at commit
+    // (crate::Deferred).
+    let (seq, prev_hash) = match c.deferred().audit_head.clone() {
+        Some(h) => h,
+        None => {
+            let sql = format!(
+                "SELECT seq, hash FROM audit_head WHERE id = 1{}",
+                dialect::for_update(c.backend())
+            );
+            let head = c.query_one(&sql, &[])?;
+            (head.i64(0), head.text(1))
+        }
+    };
     let mut r = AuditRecord {
-        seq: head.i64(0) + 1,
+        seq: seq + 1,
         at: e.at.to_string(),
         actor_user_id: e.actor_user_id,
         actor_name: e.actor_name.to_string(),
@@ -35,7 +44,7 @@ pub fn append(c: &mut dyn Conn, e: NewAudit<'_>) -> Result<AuditRecord> {
         entity_id: e.entity_id.to_string(),
         before: e.before,
         after: e.after,
-        prev_hash: head.text(1),
+        prev_hash,
         hash: String::new(),
     };
     r.hash = record_hash(&r);
@@ -57,10 +66,7 @@ pub fn append(c: &mut dyn Conn, e: NewAudit<'_>) -> Result<AuditRecord> {
             &r.hash
         ],
     )?;
-    c.execute(
-        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-        params![r.seq, &r.hash],
-    )?;
+    c.deferred().audit_head = Some((r.seq, r.hash.clone()));
     Ok(r)
 }
 

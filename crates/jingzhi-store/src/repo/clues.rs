@@ -5,17 +5,27 @@ use crate::{Conn, Result, Row, StoreError, Value, dialect, params};
 use jiff::Timestamp;
 use jingzhi_domain::clue::{Channel, Clue, ClueStatus, Disposal, Verification, WorkOrderType};
 use jingzhi_domain::geo::LocateMethod;
+use std::sync::LazyLock;
 
 // ---------------------------------------------------------------- counters
 
 /// The next value of a counter (1, 2, 3…), in the caller's transaction: gapless, because a
 /// rollback returns the value, and serialised per (name, scope) by the row lock of the upsert.
+/// The first call in a transaction upserts the row (and so locks it); later calls count in memory
+/// and the final value is written at commit (crate::Deferred).
 pub fn next_counter(c: &mut dyn Conn, name: &str, scope: &str) -> Result<i64> {
-    c.scalar_i64(
+    let key = (name.to_string(), scope.to_string());
+    if let Some((_, now)) = c.deferred().counters.get_mut(&key) {
+        *now += 1;
+        return Ok(*now);
+    }
+    let v = c.scalar_i64(
         "INSERT INTO counter (name, scope, value) VALUES ($1, $2, 1) \
          ON CONFLICT (name, scope) DO UPDATE SET value = counter.value + 1 RETURNING value",
         params![name, scope],
-    )
+    )?;
+    c.deferred().counters.insert(key, (v, v));
+    Ok(v)
 }
 
 // ---------------------------------------------------------------- clues
@@ -125,29 +135,48 @@ fn values(k: &Clue) -> Vec<Value> {
 }
 
 /// Inserts a clue (its `id` is ignored) and returns the new id.
+///
+/// The clue is not searchable until [`index_search`] runs for it in the same transaction, after
+/// the last statement that inserts clues (and before any change of its `search_text`).
 pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
-    let cols = &COLS["id, ".len()..];
-    let placeholders: Vec<String> = (1..=43).map(|i| format!("${i}")).collect();
-    c.insert_id(
-        &format!(
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let cols = &COLS["id, ".len()..];
+        let placeholders: Vec<String> = (1..=cols.split(", ").count()).map(|i| format!("${i}")).collect();
+        format!(
             "INSERT INTO clue ({cols}) VALUES ({}) RETURNING id",
             placeholders.join(", ")
-        ),
-        &values(k),
-    )
+        )
+    });
+    c.insert_id(&SQL, &values(k))
+}
+
+/// Adds new clues to the full-text index. Call it last in the transaction that inserted them
+/// (SQLite FTS5; on PostgreSQL the GIN expression index follows the table by itself).
+pub fn index_search(c: &mut dyn Conn, items: &[(i64, &str)]) -> Result<()> {
+    if c.backend() == crate::Backend::Sqlite {
+        for (id, text) in items {
+            c.execute(
+                "INSERT INTO clue_fts (rowid, search_text) VALUES ($1, $2)",
+                params![*id, *text],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes every field of a clue back.
 pub fn update(c: &mut dyn Conn, k: &Clue) -> Result<()> {
-    let cols: Vec<&str> = COLS["id, ".len()..].split(", ").collect();
-    let sets: Vec<String> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, col)| format!("{} = ${}", col.trim(), i + 2))
-        .collect();
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let sets: Vec<String> = COLS["id, ".len()..]
+            .split(", ")
+            .enumerate()
+            .map(|(i, col)| format!("{} = ${}", col.trim(), i + 2))
+            .collect();
+        format!("UPDATE clue SET {} WHERE id = $1", sets.join(", "))
+    });
     let mut p = vec![Value::Int(k.id)];
     p.extend(values(k));
-    let n = c.execute(&format!("UPDATE clue SET {} WHERE id = $1", sets.join(", ")), &p)?;
+    let n = c.execute(&SQL, &p)?;
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
@@ -183,6 +212,15 @@ pub fn find_by_source(c: &mut dyn Conn, channel: Channel, source_ref: &str) -> R
     )?
     .as_ref()
     .map(from_row))
+}
+
+/// Whether a clue with this source reference exists on the channel (re-import checks).
+pub fn source_exists(c: &mut dyn Conn, channel: Channel, source_ref: &str) -> Result<bool> {
+    Ok(c.query_opt(
+        "SELECT 1 FROM clue WHERE channel = $1 AND source_ref = $2",
+        params![channel.code(), source_ref],
+    )?
+    .is_some())
 }
 
 /// Which clues a list shows. Scope is expressed by the fields the application fills from the
@@ -321,22 +359,42 @@ pub fn dedup_candidates(
     since: Timestamp,
     limit: i64,
 ) -> Result<Vec<Clue>> {
-    if place_key.is_none() && bbox.is_none() {
-        return Ok(Vec::new());
+    // Two index-friendly queries rather than one OR (which SQLite would answer by scanning).
+    const OPEN: &str = "duplicate_of IS NULL AND status NOT IN ('closed', 'returned', 'transferred')";
+    let mut out: Vec<Clue> = Vec::new();
+    if let Some(key) = place_key {
+        out.extend(
+            c.query(
+                &format!(
+                    "SELECT {COLS} FROM clue WHERE place_key = $1 AND received_at >= $2 AND {OPEN} \
+                     ORDER BY received_at DESC LIMIT $3"
+                ),
+                params![key, since, limit],
+            )?
+            .iter()
+            .map(from_row),
+        );
     }
-    let b = bbox.unwrap_or([0.0, -1.0, 0.0, -1.0]);
-    Ok(c.query(
-        &format!(
-            "SELECT {COLS} FROM clue WHERE ((CAST($1 AS TEXT) IS NOT NULL AND place_key = $1) \
-             OR (lat BETWEEN $4 AND $5 AND lng BETWEEN $2 AND $3)) \
-             AND received_at >= $6 AND duplicate_of IS NULL \
-             AND status NOT IN ('closed', 'returned', 'transferred') ORDER BY received_at DESC LIMIT $7"
-        ),
-        params![place_key, b[0], b[1], b[2], b[3], since, limit],
-    )?
-    .iter()
-    .map(from_row)
-    .collect())
+    if let Some([min_lng, max_lng, min_lat, max_lat]) = bbox {
+        for k in c
+            .query(
+                &format!(
+                    "SELECT {COLS} FROM clue WHERE lat BETWEEN $1 AND $2 AND lng BETWEEN $3 AND $4 \
+                     AND received_at >= $5 AND {OPEN} ORDER BY received_at DESC LIMIT $6"
+                ),
+                params![min_lat, max_lat, min_lng, max_lng, since, limit],
+            )?
+            .iter()
+            .map(from_row)
+        {
+            if !out.iter().any(|x| x.id == k.id) {
+                out.push(k);
+            }
+        }
+    }
+    out.sort_by_key(|k| std::cmp::Reverse((k.received_at, k.id)));
+    out.truncate(limit.max(0) as usize);
+    Ok(out)
 }
 
 /// Clues linked to a primary (并案).
