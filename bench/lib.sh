@@ -6,7 +6,7 @@ PORT="${PORT:-18090}"
 BASE="http://127.0.0.1:$PORT"
 WORK="${BENCH_DIR:-$(mktemp -d /tmp/jingzhi-bench.XXXXXX)}"
 DB_URL="${BENCH_DB_URL:-sqlite://$WORK/bench.db}"
-PASSWORD='Bench-2026-pass!'
+PASSWORD='Changning-Load-2026!'
 
 need() { command -v "$1" >/dev/null || { echo "missing $1 (Debian: apt-get install $2)"; exit 2; }; }
 need wrk wrk
@@ -26,7 +26,7 @@ prepare_db() {
     jz migrate >/dev/null
     jz org import "$ROOT/data/demo/changning.toml" >/dev/null
     jz boundaries import "$ROOT/data/boundaries/changning-approx.geojson" >/dev/null
-    jz user add bench --name 压测 --org dispatch --role admin --role dispatcher --password-stdin <<<"$PASSWORD" >/dev/null 2>&1 || true
+    jz user list 2>/dev/null | grep -q "^bench " || jz user add bench --name 压测 --org dispatch --role admin --role dispatcher --password-stdin <<<"$PASSWORD" >/dev/null
     jz user passwd bench --password-stdin <<<"$PASSWORD" >/dev/null
     jz api-key create --name 压测 --org dispatch --role dispatcher 2>/dev/null
 }

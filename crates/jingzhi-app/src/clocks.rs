@@ -46,6 +46,7 @@ pub struct ClockData {
 
 #[derive(Default)]
 pub struct ClockCache {
+    loading: Mutex<()>,
     data: RwLock<Option<Arc<ClockData>>>,
     checked: Mutex<Option<Instant>>,
 }
@@ -599,6 +600,20 @@ impl App {
         {
             return Ok(d.clone());
         }
+        // One check (and load) at a time: under load, every request arriving at once would
+        // otherwise build its own copy.
+        let _loading = self.clocks.loading.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = self.clocks.data.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(d) = &cached
+            && self
+                .clocks
+                .checked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some_and(|t| t.elapsed() < RECHECK)
+        {
+            return Ok(d.clone());
+        }
         let version = self.store.read(|c| settings::get(c, VERSION_KEY))?.unwrap_or_default();
         let data = match cached {
             Some(d) if d.version == version && !version.is_empty() => d,
@@ -923,6 +938,9 @@ impl App {
                 Ok::<_, AppError>(())
             })?;
             rep.changed += updates.len() as u64;
+            if !updates.is_empty() {
+                self.queue_counts.invalidate();
+            }
             after = last;
             if (rows.len() as i64) < BATCH {
                 break;

@@ -269,9 +269,36 @@ impl Default for ListRequest {
 #[derive(Debug, Clone)]
 pub struct ClueList {
     pub rows: Vec<Clue>,
+    /// Matches, counted up to [`LIST_COUNT_CAP`].
     pub total: i64,
+    /// More than [`LIST_COUNT_CAP`] match.
+    pub total_capped: bool,
     /// Open clocks per clue shown: (clue id, worst state, due instant of the soonest).
     pub clock_states: Vec<(i64, String, Timestamp)>,
+}
+
+/// Lists count their matches up to this many (and then say "more than"); a search with other
+/// conditions up to `jingzhi_store::repo::clues::SEARCH_COUNT_CAP`.
+pub const LIST_COUNT_CAP: i64 = 10_000;
+
+/// How long queue tab counts are kept per viewer.
+pub const COUNT_TTL_SECS: i64 = 10;
+
+/// Queue tab counts per viewer (see [`App::clue_queue_counts`]). `generation` moves on every clue
+/// change made through this app server.
+#[derive(Default)]
+pub struct QueueCountCache {
+    generation: std::sync::atomic::AtomicU64,
+    refreshing: std::sync::Mutex<()>,
+    #[allow(clippy::type_complexity)]
+    entries: std::sync::Mutex<std::collections::HashMap<String, (u64, Timestamp, Vec<(Queue, i64)>)>>,
+}
+
+impl QueueCountCache {
+    /// Forgets every count (after a clue changed).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
 }
 
 /// The classifier's probabilities (suggestion and alternatives) kept with a clue.
@@ -465,8 +492,11 @@ impl App {
         let clocks = self.clock_data()?;
         let now = self.now();
         let prepared = self.prepare_clue(actor, n, &data, now)?;
-        self.store
-            .write(|c| self.register_prepared(c, actor, &prepared, &data, &clocks, now, true))
+        let r = self
+            .store
+            .write(|c| self.register_prepared(c, actor, &prepared, &data, &clocks, now))?;
+        self.queue_counts.invalidate();
+        Ok(r)
     }
 
     /// Checks and classifies a new clue (outside any transaction: this is the CPU part).
@@ -552,7 +582,6 @@ impl App {
         data: &IntakeData,
         clocks: &ck::ClockData,
         now: Timestamp,
-        index_now: bool,
     ) -> AppResult<Registered> {
         let Prepared {
             n,
@@ -832,9 +861,7 @@ impl App {
                 auto = true;
             }
         }
-        if index_now {
-            repo::index_search(c, &[(k.id, &k.search_text)])?;
-        }
+        repo::index_search(c, &[(k.id, &k.search_text)])?;
         Ok(Registered {
             clue: k,
             created: true,
@@ -1184,6 +1211,7 @@ impl App {
                 Ok(k)
             })
             .inspect(|_| {
+                self.queue_counts.invalidate();
                 if action == ClueAction::Reclassify {
                     self.invalidate_intake_data();
                 }
@@ -1193,6 +1221,52 @@ impl App {
     /// A page of clues in one queue, in the actor's scope.
     pub fn list_clues(&self, a: &Actor, r: &ListRequest) -> AppResult<ClueList> {
         a.require(Resource::Clue, Action::View)?;
+        let f = self.clue_filter(a, r);
+        let limit = r.limit.clamp(1, 100_000);
+        // A queue without filters has the count of its tab.
+        let unfiltered =
+            r.q.trim().is_empty() && r.channel.is_none() && r.matter_code.is_none() && r.street_code.is_none();
+        let known = if unfiltered {
+            self.clue_queue_counts(a)?
+                .into_iter()
+                .find(|(q, _)| *q == r.queue)
+                .map(|(_, n)| n.min(LIST_COUNT_CAP + 1))
+        } else {
+            None
+        };
+        self.store.read(|c| {
+            // Counting every match of a broad search in a million clues costs more than the page:
+            // count up to the cap and say "more than".
+            let (rows, total, cap) = match known {
+                Some(n) => (repo::list(c, &f, limit, r.offset.max(0))?, n, LIST_COUNT_CAP),
+                None => repo::page(c, &f, limit, r.offset.max(0), LIST_COUNT_CAP)?,
+            };
+            let ids: Vec<i64> = rows.iter().map(|k| k.id).collect();
+            let open = clock_repo::open_clocks_of(c, "clue", &ids)?;
+            let mut clock_states = Vec::new();
+            for k in &rows {
+                let mine: Vec<&clock_repo::ClockRow> = open.iter().filter(|x| x.subject_id == k.id).collect();
+                let worst = mine.iter().map(|x| x.state.as_str()).max_by_key(|s| match *s {
+                    "overdue" => 3,
+                    "due_soon" => 2,
+                    "suspended" => 1,
+                    _ => 0,
+                });
+                if let (Some(w), Some(due)) = (worst, mine.iter().map(|x| x.due_at).min()) {
+                    clock_states.push((k.id, w.to_string(), due));
+                }
+            }
+            Ok(ClueList {
+                rows,
+                total: total.min(cap),
+                total_capped: total > cap,
+                clock_states,
+            })
+        })
+    }
+
+    /// The store filter of a list request: the actor's scope, the queue, the filters, the search.
+    fn clue_filter(&self, a: &Actor, r: &ListRequest) -> ClueFilter {
         let mut f = ClueFilter::default();
         scope_filter(a, &mut f);
         f.channel = r.channel;
@@ -1234,23 +1308,12 @@ impl App {
                 f.reporter_org_id = Some(a.org.id);
             }
             Queue::Transferred => f.transferred_to = Some(a.org.id),
-            Queue::DueSoon | Queue::Overdue => {
-                let state = if r.queue == Queue::DueSoon {
-                    "due_soon"
-                } else {
-                    "overdue"
-                };
-                let street = f.street_code.clone();
-                let ids: Vec<i64> = self.store.read(|c| {
-                    Ok::<_, AppError>(
-                        clock_repo::clocks_in_states(c, &[state], street.as_deref(), 100_000)?
-                            .into_iter()
-                            .filter(|k| k.subject_type == "clue")
-                            .map(|k| k.subject_id)
-                            .collect(),
-                    )
-                })?;
-                f.ids = Some(ids);
+            Queue::DueSoon => {
+                f.clock_state = Some("due_soon".into());
+                f.statuses = open.clone();
+            }
+            Queue::Overdue => {
+                f.clock_state = Some("overdue".into());
                 f.statuses = open.clone();
             }
             Queue::All => {}
@@ -1263,50 +1326,81 @@ impl App {
                 f.tokens = query.tokens().into_iter().map(str::to_string).collect();
             }
         }
-        let limit = r.limit.clamp(1, 100_000);
-        self.store.read(|c| {
-            let rows = repo::list(c, &f, limit, r.offset.max(0))?;
-            let total = repo::count(c, &f)?;
-            let ids: Vec<i64> = rows.iter().map(|k| k.id).collect();
-            let open = clock_repo::open_clocks_of(c, "clue", &ids)?;
-            let mut clock_states = Vec::new();
-            for k in &rows {
-                let mine: Vec<&clock_repo::ClockRow> = open.iter().filter(|x| x.subject_id == k.id).collect();
-                let worst = mine.iter().map(|x| x.state.as_str()).max_by_key(|s| match *s {
-                    "overdue" => 3,
-                    "due_soon" => 2,
-                    "suspended" => 1,
-                    _ => 0,
-                });
-                if let (Some(w), Some(due)) = (worst, mine.iter().map(|x| x.due_at).min()) {
-                    clock_states.push((k.id, w.to_string(), due));
-                }
-            }
-            Ok(ClueList {
-                rows,
-                total,
-                clock_states,
-            })
-        })
+        f
     }
 
-    /// Counts per queue for the actor (tabs and home page).
+    /// Counts per queue for the actor (tabs and home page), in one read. Kept for
+    /// [`COUNT_TTL_SECS`] per viewer (scope and roles) and dropped at once when this server changes
+    /// a clue; a change made on another app server shows within that time.
     pub fn clue_queue_counts(&self, a: &Actor) -> AppResult<Vec<(Queue, i64)>> {
-        let mut out = Vec::new();
-        for q in self.queues_for(a) {
-            let n = self
-                .list_clues(
-                    a,
-                    &ListRequest {
-                        queue: q,
-                        limit: 1,
-                        ..Default::default()
-                    },
-                )?
-                .total;
-            out.push((q, n));
+        a.require(Resource::Clue, Action::View)?;
+        let now = self.now();
+        let key = {
+            let mut roles: Vec<&str> = a.roles.iter().map(|r| r.code()).collect();
+            roles.sort_unstable();
+            format!("{}:{}", a.org.id, roles.join(","))
+        };
+        let generation = self.queue_counts.generation.load(std::sync::atomic::Ordering::Acquire);
+        let cached = |key: &str| {
+            self.queue_counts
+                .entries
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(key)
+                .map(|(g, at, counts)| {
+                    (
+                        *g == generation && now.duration_since(*at).as_secs() < COUNT_TTL_SECS,
+                        counts.clone(),
+                    )
+                })
+        };
+        let stale = match cached(&key) {
+            Some((true, counts)) => return Ok(counts),
+            Some((false, counts)) => Some(counts),
+            None => None,
+        };
+        // One recount at a time: while it runs, others are answered with the previous counts.
+        let _refreshing = match (self.queue_counts.refreshing.try_lock(), stale) {
+            (Ok(g), _) => g,
+            (Err(std::sync::TryLockError::Poisoned(p)), _) => p.into_inner(),
+            (Err(std::sync::TryLockError::WouldBlock), Some(counts)) => return Ok(counts),
+            (Err(std::sync::TryLockError::WouldBlock), None) => {
+                let g = self.queue_counts.refreshing.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((true, counts)) = cached(&key) {
+                    return Ok(counts);
+                }
+                g
+            }
+        };
+        let queues = self.queues_for(a);
+        let filters: Vec<(Queue, ClueFilter)> = queues
+            .iter()
+            .map(|q| {
+                (
+                    *q,
+                    self.clue_filter(
+                        a,
+                        &ListRequest {
+                            queue: *q,
+                            ..Default::default()
+                        },
+                    ),
+                )
+            })
+            .collect();
+        let counts = self.store.read(|c| {
+            let mut out = Vec::with_capacity(filters.len());
+            for (q, f) in &filters {
+                out.push((*q, repo::count(c, f)?));
+            }
+            Ok::<_, AppError>(out)
+        })?;
+        let mut entries = self.queue_counts.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() > 10_000 {
+            entries.clear();
         }
-        Ok(out)
+        entries.insert(key, (generation, now, counts.clone()));
+        Ok(counts)
     }
 
     /// The queues a role works from.

@@ -215,6 +215,7 @@ impl App {
                 Ok::<_, AppError>(())
             })?;
             done += n;
+            self.queue_counts.invalidate();
             progress(done);
         }
         Ok(())

@@ -316,19 +316,14 @@ impl App {
                     }
                 });
                 let mut existing = 0;
-                // Index all new clues at the end: indexing row by row would flush the search
-                // index at every statement.
-                let mut indexed = Vec::with_capacity(pending.len());
                 for results in rx {
                     for (line, no, r) in results {
                         match r {
                             Err(e) => failed(&mut errors, line, &no, e),
                             Ok(_) if !errors.is_empty() => {}
                             Ok(p) => {
-                                let r = self.register_prepared(c, actor, &p, &data, &clocks, now, false)?;
-                                if r.created {
-                                    indexed.push((r.clue.id, r.clue.search_text));
-                                } else {
+                                let r = self.register_prepared(c, actor, &p, &data, &clocks, now)?;
+                                if !r.created {
                                     existing += 1;
                                 }
                             }
@@ -338,11 +333,10 @@ impl App {
                 if !errors.is_empty() {
                     return Err(reject_all(std::mem::take(&mut errors)));
                 }
-                let items: Vec<(i64, &str)> = indexed.iter().map(|(id, t)| (*id, t.as_str())).collect();
-                jingzhi_store::repo::clues::index_search(c, &items)?;
                 Ok::<_, AppError>(existing)
             })
         })?;
+        self.queue_counts.invalidate();
         Ok(HotlineImport {
             dry_run: false,
             rows: rows_total,

@@ -43,6 +43,7 @@ pub struct IntakeData {
 
 #[derive(Default)]
 pub struct IntakeCache {
+    loading: Mutex<()>,
     data: RwLock<Option<Arc<IntakeData>>>,
     checked: Mutex<Option<Instant>>,
 }
@@ -174,6 +175,20 @@ impl App {
             .is_some_and(|t| t.elapsed() < RECHECK);
         if let Some(d) = &cached
             && fresh
+        {
+            return Ok(d.clone());
+        }
+        // One check (and load) at a time: under load, every request arriving at once would
+        // otherwise build its own copy.
+        let _loading = self.intake.loading.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = self.intake.data.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(d) = &cached
+            && self
+                .intake
+                .checked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some_and(|t| t.elapsed() < RECHECK)
         {
             return Ok(d.clone());
         }

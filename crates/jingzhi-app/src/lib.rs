@@ -82,6 +82,8 @@ pub struct App {
     pub clocks: Arc<clocks::ClockCache>,
     /// The matter catalogue, classifier and jurisdiction data, cached (see `intake`).
     pub intake: Arc<intake::IntakeCache>,
+    /// Queue tab counts, kept briefly (see `clues`).
+    pub queue_counts: Arc<clues::QueueCountCache>,
 }
 
 impl App {
@@ -92,6 +94,7 @@ impl App {
             config: Arc::new(config),
             clocks: Arc::new(clocks::ClockCache::default()),
             intake: Arc::new(intake::IntakeCache::default()),
+            queue_counts: Arc::new(clues::QueueCountCache::default()),
         }
     }
 

@@ -520,7 +520,7 @@ impl App {
                         });
                     }
                 }
-                let r = self.register_prepared(c, &actor, &prepared, &data, &clocks, now, true)?;
+                let r = self.register_prepared(c, &actor, &prepared, &data, &clocks, now)?;
                 self.open311_note(c, &actor, &r.clue, &note, &recorded, now)?;
                 let rows = clock_repo::clocks_of(c, "clue", r.clue.id)?;
                 let notice = notice_of(&r.clue, &rows);
@@ -531,11 +531,13 @@ impl App {
                 })
             })
         };
-        match attempt() {
+        let r = match attempt() {
             // Two identical requests at once: the second finds the first.
             Err(e) if e.code == ErrorCode::Conflict => attempt(),
             r => r,
-        }
+        };
+        self.queue_counts.invalidate();
+        r
     }
 
     /// Checks a submission and turns it into a new clue, what to record, and the timeline note.

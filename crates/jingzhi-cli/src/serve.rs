@@ -12,6 +12,9 @@ use std::time::Duration;
 /// The demo dataset (Changning; coordinates and boundaries approximate).
 pub const DEMO_PLACES: &str = include_str!("../../../data/demo/changning.toml");
 
+/// Blocking threads of the server (store and other synchronous work).
+const BLOCKING_THREADS: usize = 32;
+
 pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     if let Some(l) = args.listen {
         c.listen = l;
@@ -77,7 +80,13 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
             ..jingzhi_web::WebConfig::default()
         },
     );
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // Store work runs on blocking threads. SQLite has one writer (writes queue for it and commit
+    // in groups) and a few readers, so more threads than this only add memory: tokio's default of
+    // 512 let 64 concurrent intake requests hold 140 threads and 300 MB (docs/BENCHMARKS.md).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()?;
     let result = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&c.listen)
             .await

@@ -102,6 +102,10 @@ pub struct Deferred {
     pub(crate) audit_head: Option<(i64, String)>,
     /// (name, scope) → (value in the database, value now).
     pub(crate) counters: std::collections::BTreeMap<(String, String), (i64, i64)>,
+    /// New clues for the SQLite full-text index: (rowid, token string). FTS5 writes its pending
+    /// terms out at every statement end and savepoint release; added at commit, they are written
+    /// once per transaction.
+    pub(crate) fts: Vec<(i64, String)>,
 }
 
 impl Deferred {
@@ -112,6 +116,12 @@ impl Deferred {
             c.execute(
                 "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
                 &[Value::Int(*seq), Value::Text(hash.clone())],
+            )?;
+        }
+        for (id, text) in &d.fts {
+            c.execute(
+                "INSERT INTO clue_fts (rowid, search_text) VALUES ($1, $2)",
+                &[Value::Int(*id), Value::Text(text.clone())],
             )?;
         }
         for ((name, scope), (stored, now)) in &d.counters {

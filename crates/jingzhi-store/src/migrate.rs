@@ -24,12 +24,14 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     2 "0002" "clocks",
     3 "0003" "clues",
     4 "0004" "bench",
+    5 "0005" "queue_indexes",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
     2 "0002" "clocks",
     3 "0003" "clues",
     4 "0004" "bench",
+    5 "0005" "queue_indexes",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

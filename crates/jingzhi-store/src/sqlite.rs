@@ -6,14 +6,121 @@ use crate::{Backend, Conn, Deferred, Result, Row, StoreError, StoreOptions, Valu
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 pub(crate) struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Writer>,
+    /// Callers waiting for the writer (they join the open batch).
+    waiting: AtomicUsize,
+    commits: Mutex<CommitLog>,
+    committed: Condvar,
+    readers: Mutex<ReaderPool>,
+    freed: Condvar,
     max_readers: usize,
+    wal_path: PathBuf,
+    /// Held for its `Drop`, which stops the checkpoint thread.
+    _checkpointer: Checkpointer,
 }
+
+thread_local! {
+    static HOLDING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// The one writer connection and the batch it has open (group commit, see [`SqliteStore::write`]).
+struct Writer {
+    conn: Connection,
+    /// Number of the current (or last) batch.
+    batch: u64,
+    /// A batch transaction is open.
+    open: bool,
+    /// Writes in the open batch that succeeded (their savepoints released).
+    members: usize,
+    /// Rows written once per batch, just before it commits.
+    deferred: Deferred,
+}
+
+/// Copies the write-ahead log back into the database file from a thread of its own, so that no
+/// commit pays for it (SQLite's automatic checkpoint runs inside the commit that crosses the
+/// threshold). Passive: it never blocks readers or the writer. Stops when the store is dropped.
+struct Checkpointer {
+    stop: std::sync::Arc<(Mutex<bool>, Condvar)>,
+}
+
+/// Log size from which the checkpoint thread runs (SQLite's default threshold is 1,000 pages,
+/// ~4 MB), and from which the writer finishes the job between batches.
+const CHECKPOINT_WAL_BYTES: u64 = 4 * 1024 * 1024;
+const WRITER_CHECKPOINT_WAL_BYTES: u64 = 32 * 1024 * 1024;
+
+impl Checkpointer {
+    fn start(path: PathBuf) -> Checkpointer {
+        let stop = std::sync::Arc::new((Mutex::new(false), Condvar::new()));
+        let flag = stop.clone();
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        let spawned = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                let mut conn: Option<Connection> = None;
+                loop {
+                    let (lock, cv) = &*flag;
+                    let stopped = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    let (stopped, _) = cv
+                        .wait_timeout(stopped, std::time::Duration::from_millis(250))
+                        .unwrap_or_else(|p| p.into_inner());
+                    if *stopped {
+                        return;
+                    }
+                    drop(stopped);
+                    if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) < CHECKPOINT_WAL_BYTES {
+                        continue;
+                    }
+                    if conn.is_none() {
+                        conn = Connection::open(&path).ok();
+                    }
+                    if let Some(c) = &conn
+                        && let Err(e) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(error = %e, "checkpoint failed");
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "no checkpoint thread; the log will be copied back when the store closes");
+        }
+        Checkpointer { stop }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let (lock, cv) = &*self.stop;
+        *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        cv.notify_all();
+    }
+}
+
+/// Which batches have ended, and the ones whose `COMMIT` failed.
+#[derive(Default)]
+struct CommitLog {
+    done: u64,
+    failed: std::collections::BTreeMap<u64, StoreError>,
+}
+
+/// A batch commits once nobody is waiting to join it, or at this many writes.
+const MAX_BATCH: usize = 64;
+
+#[derive(Default)]
+struct ReaderPool {
+    idle: Vec<Connection>,
+    /// Reader connections in existence (idle or lent out).
+    open: usize,
+}
+
+/// Page cache of each connection (KiB): the writer holds the working set of a transaction; the
+/// readers share the operating system's file cache, so theirs can stay small (server memory).
+const WRITER_CACHE_KIB: i64 = 32_000;
+const READER_CACHE_KIB: i64 = 8_000;
 
 impl ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -157,7 +264,7 @@ fn param_name(i: usize) -> std::borrow::Cow<'static, str> {
     }
 }
 
-fn configure(conn: &Connection, synchronous_full: bool) -> Result<()> {
+fn configure(conn: &Connection, synchronous_full: bool, cache_kib: i64) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(map_err)?;
     conn.set_prepared_statement_cache_capacity(256);
     // Plan without looking at bound values: otherwise SQLite re-prepares a cached statement each
@@ -166,7 +273,7 @@ fn configure(conn: &Connection, synchronous_full: bool) -> Result<()> {
         .map_err(map_err)?;
     let sync = if synchronous_full { "FULL" } else { "NORMAL" };
     conn.execute_batch(&format!(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;"
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib};"
     ))
     .map_err(map_err)
 }
@@ -191,105 +298,288 @@ impl SqliteStore {
                 "could not switch SQLite to WAL (got {mode})"
             )));
         }
-        configure(&writer, opts.sqlite_synchronous_full)?;
+        configure(&writer, opts.sqlite_synchronous_full, WRITER_CACHE_KIB)?;
+        // Checkpoints run on their own thread (below), not inside a commit of the writer.
+        // After a checkpoint, the log file is cut back to this size.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;")
+            .map_err(map_err)?;
+        let path_for_checkpoints = path.clone();
         Ok(SqliteStore {
             path,
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
+            writer: Mutex::new(Writer {
+                conn: writer,
+                batch: 0,
+                open: false,
+                members: 0,
+                deferred: Deferred::default(),
+            }),
+            waiting: AtomicUsize::new(0),
+            commits: Mutex::new(CommitLog::default()),
+            committed: Condvar::new(),
+            readers: Mutex::new(ReaderPool::default()),
+            freed: Condvar::new(),
             max_readers: opts.sqlite_readers.max(1),
+            wal_path: PathBuf::from(format!("{}-wal", path_for_checkpoints.display())),
+            _checkpointer: Checkpointer::start(path_for_checkpoints),
         })
     }
 
+    /// A reader connection from the pool. At most `max_readers` are open: more would only compete
+    /// for the same cores and each would warm its own page cache (with one connection per request,
+    /// 64 concurrent requests took seconds each and the server grew past 3 GB). A caller waits for
+    /// a free one; after a second it opens an extra one that is closed after use, so that a read
+    /// nested in a write can never wait forever.
     fn reader(&self) -> Result<Connection> {
-        if let Some(c) = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
-            return Ok(c);
+        if HOLDING.with(|h| h.get()) > 0 {
+            tracing::warn!(backtrace = %std::backtrace::Backtrace::force_capture(), "nested read");
         }
-        let c = Connection::open_with_flags(
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(c) = pool.idle.pop() {
+                return Ok(c);
+            }
+            if pool.open < self.max_readers {
+                pool.open += 1;
+                break;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                pool.open += 1;
+                break;
+            }
+            pool = self.freed.wait_timeout(pool, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        drop(pool);
+        let opened = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        configure(&c, false)?;
-        Ok(c)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+        .and_then(|c| configure(&c, false, READER_CACHE_KIB).map(|()| c));
+        if opened.is_err() {
+            self.readers.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+            self.freed.notify_one();
+        }
+        opened
     }
 
     fn give_back(&self, c: Connection) {
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < self.max_readers {
-            pool.push(c);
+        if pool.open > self.max_readers {
+            pool.open -= 1;
+        } else {
+            pool.idle.push(c);
         }
+        drop(pool);
+        self.freed.notify_one();
     }
 
     pub(crate) fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
         let conn = self.reader()?;
-        conn.execute_batch("BEGIN").map_err(map_err)?;
+        if let Err(e) = conn.execute_batch("BEGIN") {
+            self.give_back(conn);
+            return Err(map_err(e).into());
+        }
+        HOLDING.with(|h| h.set(h.get() + 1));
         let out = f(&mut SqliteConn {
             conn: &conn,
             failed: false,
             deferred: Deferred::default(),
         });
+        HOLDING.with(|h| h.set(h.get() - 1));
         // A read-only transaction has nothing to keep; end it either way.
         let _ = conn.execute_batch("COMMIT");
         self.give_back(conn);
         out
     }
 
+    /// Runs `f` in a write transaction. Concurrent writes share one transaction (group commit):
+    /// each runs inside its own savepoint, so a failing write is undone alone, and the batch
+    /// commits when no other write is waiting to join it (or at [`MAX_BATCH`] writes). A write
+    /// returns only after the commit of its batch, so nothing acknowledged can be lost; if the
+    /// commit fails, every write of the batch gets the error. One commit per batch writes the
+    /// pages that many writes share (index pages, the audit head, the search index's segment)
+    /// once instead of once per write.
     pub(crate) fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
-        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)?;
-        let mut sc = SqliteConn {
-            conn: &conn,
-            failed: false,
-            deferred: Deferred::default(),
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let lock = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        // Armed while `f` runs: if it panics, its writes are undone and the batch ends for the
+        // others before unwinding goes on.
+        let mut g = WriteGuard {
+            store: self,
+            w: lock,
+            armed: false,
         };
-        let mut out = f(&mut sc);
-        if out.is_ok()
-            && !sc.failed
-            && let Err(e) = Deferred::flush(&mut sc)
-        {
-            out = Err(e.into());
+        let w = &mut *g.w;
+        if !w.open {
+            if let Err(e) = w.conn.execute_batch("BEGIN IMMEDIATE") {
+                return Err(map_err(e).into());
+            }
+            w.open = true;
+            w.batch += 1;
+            w.members = 0;
+            w.deferred = Deferred::default();
         }
-        let failed = sc.failed;
-        match out {
+        let batch = w.batch;
+        let before = w.deferred.clone();
+        if let Err(e) = w.conn.execute_batch("SAVEPOINT jz_write") {
+            self.end_batch_if_due(w);
+            return Err(map_err(e).into());
+        }
+        let deferred = std::mem::take(&mut w.deferred);
+        g.armed = true;
+        let mut sc = SqliteConn {
+            conn: &g.w.conn,
+            failed: false,
+            deferred,
+        };
+        let out = f(&mut sc);
+        let (failed, deferred) = (sc.failed, sc.deferred);
+        g.armed = false;
+        let w = &mut *g.w;
+        let out = match out {
             Ok(_) if failed => {
-                let _ = conn.execute_batch("ROLLBACK");
                 Err(StoreError::Other("a statement failed inside the transaction; rolled back".into()).into())
             }
-            Ok(v) => match conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    let _ = conn.execute_batch("ROLLBACK");
-                    Err(map_err(e).into())
-                }
-            },
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                Err(e)
+            o => o,
+        };
+        let released = match &out {
+            Ok(_) => w.conn.execute_batch("RELEASE jz_write").map_err(map_err),
+            Err(_) => Err(StoreError::Other(String::new())),
+        };
+        match (out, released) {
+            (Ok(v), Ok(())) => {
+                w.deferred = deferred;
+                w.members += 1;
+                self.end_batch_if_due(w);
+                drop(g);
+                self.await_commit(batch).map(|()| v).map_err(Into::into)
             }
+            (out, released) => {
+                let _ = w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
+                w.deferred = before;
+                self.end_batch_if_due(w);
+                match out {
+                    Err(e) => Err(e),
+                    Ok(_) => Err(released
+                        .err()
+                        .unwrap_or_else(|| StoreError::Other("release failed".into()))
+                        .into()),
+                }
+            }
+        }
+    }
+
+    /// Ends the open batch when nobody waits to join it or it is full: commits its writes
+    /// (rolls back an empty one) and wakes the writes waiting for it.
+    fn end_batch_if_due(&self, w: &mut Writer) {
+        if !w.open || (self.waiting.load(Ordering::SeqCst) > 0 && w.members < MAX_BATCH) {
+            return;
+        }
+        let result = if w.members == 0 {
+            w.conn.execute_batch("ROLLBACK").map_err(map_err)
+        } else {
+            let mut sc = SqliteConn {
+                conn: &w.conn,
+                failed: false,
+                deferred: std::mem::take(&mut w.deferred),
+            };
+            Deferred::flush(&mut sc).and_then(|()| w.conn.execute_batch("COMMIT").map_err(map_err))
+        };
+        if result.is_err() {
+            let _ = w.conn.execute_batch("ROLLBACK");
+        }
+        w.open = false;
+        w.deferred = Deferred::default();
+        let mut log = self.commits.lock().unwrap_or_else(|p| p.into_inner());
+        log.done = w.batch;
+        if let Err(e) = result {
+            log.failed.insert(w.batch, e);
+        }
+        // Failures are read by the writes of that batch right after; keep only recent ones.
+        while log.failed.len() > 64 {
+            log.failed.pop_first();
+        }
+        drop(log);
+        self.committed.notify_all();
+        // The checkpoint thread copies the log while writes go on, but never catches its tail
+        // under steady writing, so the log would only grow: when it is long, the writer copies the
+        // (short) rest itself, between batches, and the next write starts the log again.
+        if std::fs::metadata(&self.wal_path).map(|m| m.len()).unwrap_or(0) > WRITER_CHECKPOINT_WAL_BYTES
+            && let Err(e) = w.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
+    }
+
+    /// Waits until `batch` has ended; its commit's outcome.
+    fn await_commit(&self, batch: u64) -> Result<()> {
+        let mut log = self.commits.lock().unwrap_or_else(|p| p.into_inner());
+        while log.done < batch {
+            log = self.committed.wait(log).unwrap_or_else(|p| p.into_inner());
+        }
+        match log.failed.get(&batch) {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
         }
     }
 
     pub(crate) fn backup(&self, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
         let src = self.reader()?;
-        let mut dst =
-            Connection::open(dest).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dest.display())))?;
-        {
-            let b = rusqlite::backup::Backup::new(&src, &mut dst).map_err(map_err)?;
-            loop {
-                let r = b.step(256).map_err(map_err)?;
-                let p = b.progress();
-                let total = p.pagecount.max(0) as u64;
-                progress(total.saturating_sub(p.remaining.max(0) as u64), total);
-                match r {
-                    rusqlite::backup::StepResult::Done => break,
-                    rusqlite::backup::StepResult::More => {}
-                    _ => std::thread::yield_now(),
-                }
+        let out = copy_to(&src, dest, progress);
+        self.give_back(src);
+        out
+    }
+}
+
+/// The writer, held by one write. If the write panics, its savepoint is undone and the batch ends,
+/// so the other writes of the batch are not left waiting.
+struct WriteGuard<'a> {
+    store: &'a SqliteStore,
+    w: std::sync::MutexGuard<'a, Writer>,
+    armed: bool,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = self.w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
+            // The write's in-memory counters were lost with it: the whole batch must go.
+            let _ = self.w.conn.execute_batch("ROLLBACK");
+            self.w.members = 0;
+            self.w.open = false;
+            self.w.deferred = Deferred::default();
+            let mut log = self.store.commits.lock().unwrap_or_else(|p| p.into_inner());
+            log.done = self.w.batch;
+            log.failed.insert(
+                self.w.batch,
+                StoreError::Other("another write of the same transaction panicked; rolled back".into()),
+            );
+            drop(log);
+            self.store.committed.notify_all();
+        }
+    }
+}
+
+fn copy_to(src: &Connection, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    let mut dst = Connection::open(dest).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dest.display())))?;
+    {
+        let b = rusqlite::backup::Backup::new(src, &mut dst).map_err(map_err)?;
+        loop {
+            let r = b.step(256).map_err(map_err)?;
+            let p = b.progress();
+            let total = p.pagecount.max(0) as u64;
+            progress(total.saturating_sub(p.remaining.max(0) as u64), total);
+            match r {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => {}
+                _ => std::thread::yield_now(),
             }
         }
-        // The copy must stand alone: no WAL file beside it.
-        dst.execute_batch("PRAGMA journal_mode = DELETE;").map_err(map_err)?;
-        self.give_back(src);
-        Ok(())
     }
+    // The copy must stand alone: no WAL file beside it.
+    dst.execute_batch("PRAGMA journal_mode = DELETE;").map_err(map_err)
 }

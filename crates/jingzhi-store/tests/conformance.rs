@@ -687,6 +687,80 @@ both_backends!(a_failed_write_rolls_back_everything, |s: &Scratch| {
     assert_eq!(s.store.read(|c| settings::get(c, "a")).unwrap(), None);
 });
 
+both_backends!(concurrent_writes_commit_together_and_fail_alone, |s: &Scratch| {
+    // Eight callers at once (on SQLite they share transactions: group commit). Every third write
+    // fails after writing; its row must be gone, the others must all be there, the audit chain
+    // and the counters must be whole.
+    let ok = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|sc| {
+        for th in 0..8 {
+            let ok = &ok;
+            sc.spawn(move || {
+                for i in 0..30 {
+                    let key = format!("k{th}-{i}");
+                    let r: Result<(), StoreError> = s.store.write(|c| {
+                        settings::set(c, &key, "v", t("2026-01-05T01:00:00Z"))?;
+                        clue_repo::next_counter(c, "n", "x")?;
+                        audit::append(
+                            c,
+                            audit::NewAudit {
+                                at: "2026-01-05T01:00:00.000000Z",
+                                actor_user_id: None,
+                                actor_name: "t",
+                                actor_org_id: None,
+                                action: "setting.set",
+                                entity: "setting",
+                                entity_id: &key,
+                                before: None,
+                                after: None,
+                            },
+                        )?;
+                        if i % 3 == 2 {
+                            return Err(StoreError::Other("refused".into()));
+                        }
+                        Ok(())
+                    });
+                    assert_eq!(r.is_ok(), i % 3 != 2, "{key}: {r:?}");
+                    if r.is_ok() {
+                        ok.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    let ok = ok.into_inner() as i64;
+    assert_eq!(ok, 8 * 20);
+    for th in 0..8 {
+        for i in 0..30 {
+            let got = s.store.read(|c| settings::get(c, &format!("k{th}-{i}"))).unwrap();
+            assert_eq!(got.is_some(), i % 3 != 2, "k{th}-{i}");
+        }
+    }
+    assert_eq!(s.store.write(|c| clue_repo::next_counter(c, "n", "x")).unwrap(), ok + 1);
+    let (seq, hash) = s.store.read(audit::head).unwrap();
+    assert_eq!(seq, ok);
+    let mut v = ChainVerifier::default();
+    for r in s.store.read(|c| audit::batch_after(c, 0, 1_000)).unwrap() {
+        v.feed(&r).unwrap();
+    }
+    assert_eq!((v.checked as i64, v.head()), (ok, hash.as_str()));
+});
+
+both_backends!(a_panicking_write_is_undone_and_the_store_goes_on, |s: &Scratch| {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: Result<(), StoreError> = s.store.write(|c| {
+            settings::set(c, "p", "1", t("2026-01-05T01:00:00Z"))?;
+            panic!("a bug in a use case");
+        });
+    }));
+    assert!(r.is_err());
+    assert_eq!(s.store.read(|c| settings::get(c, "p")).unwrap(), None);
+    s.store
+        .write(|c| settings::set(c, "q", "1", t("2026-01-05T01:00:00Z")))
+        .unwrap();
+    assert_eq!(s.store.read(|c| settings::get(c, "q")).unwrap().as_deref(), Some("1"));
+});
+
 both_backends!(reads_see_committed_writes_only, |s: &Scratch| {
     s.store
         .write(|c| settings::set(c, "x", "1", t("2026-01-05T01:00:00Z")))
@@ -1252,12 +1326,79 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
         .read(|c| clue_repo::count_by_status(c, &clue_repo::ClueFilter::default()))
         .unwrap();
     assert_eq!(by_status.len(), 2);
+    // Pages: counted up to the cap; both ways of reading a search give the same page.
+    let only_search = clue_repo::ClueFilter {
+        tokens: vec!["施工".into()],
+        ..Default::default()
+    };
+    let (rows, total, _) = s.store.read(|c| clue_repo::page(c, &only_search, 10, 0, 5)).unwrap();
+    assert_eq!((rows.iter().map(|k| k.id).collect::<Vec<_>>(), total), (vec![b], 1));
+    let (rows, total, cap) = s
+        .store
+        .read(|c| clue_repo::page(c, &clue_repo::ClueFilter::default(), 1, 0, 1))
+        .unwrap();
+    assert_eq!(
+        (rows.len(), total, cap),
+        (1, 2, 1),
+        "two clues, cap 1: one shown, \"more than 1\""
+    );
+    let (rows, total, cap) = s
+        .store
+        .read(|c| {
+            clue_repo::page(
+                c,
+                &clue_repo::ClueFilter {
+                    street_code: Some("310105001".into()),
+                    tokens: vec!["油烟".into()],
+                    ..Default::default()
+                },
+                10,
+                0,
+                100,
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        (rows.iter().map(|k| k.id).collect::<Vec<_>>(), total, cap),
+        (vec![a], 1, 100)
+    );
+    // Search results come newest registered first, with the other conditions applied.
+    let both = clue_repo::ClueFilter {
+        tokens: vec!["xs2026000001".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        s.store
+            .read(|c| clue_repo::list(c, &both, 10, 0))
+            .unwrap()
+            .iter()
+            .map(|k| k.id)
+            .collect::<Vec<_>>(),
+        vec![a]
+    );
     // Search follows updates of the text.
     let mut k = s.store.read(|c| clue_repo::get(c, b)).unwrap();
     k.search_text = jingzhi_domain::search::index_tokens("占道经营");
     s.store.write(|c| clue_repo::update(c, &k)).unwrap();
+    assert_eq!(search("施工"), 1, "update leaves the token string and the index alone");
+    s.store
+        .write(|c| clue_repo::set_search_text(c, b, &jingzhi_domain::search::index_tokens("占道经营")))
+        .unwrap();
     assert_eq!(search("施工"), 0);
     assert_eq!(search("占道"), 1);
+    // A clue whose text changes in the transaction that adds it is indexed with the new text.
+    let fresh = s
+        .store
+        .write(|c| {
+            let k = a_clue("XS2026000009", "夜间施工扰民", "310105001", "2026-03-09T01:00:00Z");
+            let id = clue_repo::insert(c, &k)?;
+            clue_repo::index_search(c, &[(id, k.search_text.as_str())])?;
+            clue_repo::set_search_text(c, id, &jingzhi_domain::search::index_tokens("露天烧烤"))?;
+            Ok::<_, StoreError>(id)
+        })
+        .unwrap();
+    assert_eq!(search("烧烤"), 1);
+    assert_eq!(search("施工"), 0, "{fresh}");
 });
 
 trait TapSource {

@@ -136,8 +136,7 @@ fn values(k: &Clue) -> Vec<Value> {
 
 /// Inserts a clue (its `id` is ignored) and returns the new id.
 ///
-/// The clue is not searchable until [`index_search`] runs for it in the same transaction, after
-/// the last statement that inserts clues (and before any change of its `search_text`).
+/// The clue is not searchable until [`index_search`] runs for it in the same transaction.
 pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let cols = &COLS["id, ".len()..];
@@ -150,34 +149,60 @@ pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
     c.insert_id(&SQL, &values(k))
 }
 
-/// Adds new clues to the full-text index. Call it last in the transaction that inserted them
-/// (SQLite FTS5; on PostgreSQL the GIN expression index follows the table by itself).
+/// Adds new clues to the full-text index when the transaction commits (SQLite FTS5; on
+/// PostgreSQL the GIN expression index follows the table by itself).
 pub fn index_search(c: &mut dyn Conn, items: &[(i64, &str)]) -> Result<()> {
     if c.backend() == crate::Backend::Sqlite {
-        for (id, text) in items {
-            c.execute(
-                "INSERT INTO clue_fts (rowid, search_text) VALUES ($1, $2)",
-                params![*id, *text],
-            )?;
-        }
+        let d = c.deferred();
+        d.fts.extend(items.iter().map(|(id, t)| (*id, t.to_string())));
     }
     Ok(())
 }
 
-/// Writes every field of a clue back.
-pub fn update(c: &mut dyn Conn, k: &Clue) -> Result<()> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        let sets: Vec<String> = COLS["id, ".len()..]
-            .split(", ")
-            .enumerate()
-            .map(|(i, col)| format!("{} = ${}", col.trim(), i + 2))
-            .collect();
-        format!("UPDATE clue SET {} WHERE id = $1", sets.join(", "))
-    });
-    let mut p = vec![Value::Int(k.id)];
-    p.extend(values(k));
-    let n = c.execute(&SQL, &p)?;
+/// Changes a clue's token string and its entry in the full-text index. (`update` leaves the
+/// token string alone: the index must change with it.)
+pub fn set_search_text(c: &mut dyn Conn, id: i64, text: &str) -> Result<()> {
+    if c.backend() == crate::Backend::Sqlite {
+        if let Some(p) = c.deferred().fts.iter_mut().find(|(x, _)| *x == id) {
+            p.1 = text.to_string();
+        } else {
+            let old = c
+                .query_one("SELECT search_text FROM clue WHERE id = $1", params![id])?
+                .text(0);
+            c.execute(
+                "INSERT INTO clue_fts (clue_fts, rowid, search_text) VALUES ('delete', $1, $2)",
+                params![id, old],
+            )?;
+            c.execute(
+                "INSERT INTO clue_fts (rowid, search_text) VALUES ($1, $2)",
+                params![id, text],
+            )?;
+        }
+    }
+    let n = c.execute("UPDATE clue SET search_text = $2 WHERE id = $1", params![id, text])?;
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Writes a clue back: the columns whose values differ from the stored row (SQLite rewrites
+/// the index entries of every column named in an UPDATE, changed or not). The token string is
+/// left alone: it changes only with the search index ([`set_search_text`]).
+pub fn update(c: &mut dyn Conn, k: &Clue) -> Result<()> {
+    let old = values(&get(c, k.id)?);
+    let new = values(k);
+    let mut sets = Vec::new();
+    let mut p = vec![Value::Int(k.id)];
+    for ((col, o), n) in COLS["id, ".len()..].split(", ").zip(old).zip(new) {
+        let col = col.trim();
+        if col != "search_text" && o != n {
+            p.push(n);
+            sets.push(format!("{col} = ${}", p.len()));
+        }
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    c.execute(&format!("UPDATE clue SET {} WHERE id = $1", sets.join(", ")), &p)?;
+    Ok(())
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Clue> {
@@ -225,7 +250,7 @@ pub fn source_exists(c: &mut dyn Conn, channel: Channel, source_ref: &str) -> Re
 
 /// Which clues a list shows. Scope is expressed by the fields the application fills from the
 /// actor's data scope; they combine with AND, and `scope_or` holds OR-ed alternatives.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClueFilter {
     pub statuses: Vec<ClueStatus>,
     pub street_code: Option<String>,
@@ -244,9 +269,16 @@ pub struct ClueFilter {
     pub received_from: Option<Timestamp>,
     pub received_before: Option<Timestamp>,
     pub ids: Option<Vec<i64>>,
+    /// Only clues with an open clock in this state (`due_soon`, `overdue`).
+    pub clock_state: Option<String>,
 }
 
 fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
+    where_clause_for(c, f, false)
+}
+
+/// `fts_outside`: the query matches the search in `clue_fts` itself (SQLite), so leave it out.
+fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, fts_outside: bool) -> (String, Vec<Value>) {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
     let bind = |p: &mut Vec<Value>, v: Value| -> usize {
@@ -274,7 +306,9 @@ fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
         w.push(format!("clue.matter_code = ${}", bind(&mut p, m.clone().into())));
     }
     if f.repeated_only {
-        w.push("clue.repeat_count > 0".into());
+        // Through the partial index of repeated clues (a plain `repeat_count > 0` is answered
+        // by scanning the open statuses).
+        w.push("clue.id IN (SELECT id FROM clue WHERE repeat_count > 0)".into());
     }
     if let Some(o) = f.reporter_org_id {
         w.push(format!("clue.reporter_org_id = ${}", bind(&mut p, o.into())));
@@ -282,7 +316,7 @@ fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
     if let Some(o) = f.transferred_to {
         w.push(format!("clue.transferred_to_org_id = ${}", bind(&mut p, o.into())));
     }
-    if !f.tokens.is_empty() {
+    if !f.tokens.is_empty() && !fts_outside {
         let v = dialect::search_query_value(c.backend(), &f.tokens);
         let n = bind(&mut p, v.into());
         w.push(dialect::clue_search_clause(c.backend(), n));
@@ -305,6 +339,12 @@ fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
             w.push(format!("clue.id IN ({})", ph.join(", ")));
         }
     }
+    if let Some(state) = &f.clock_state {
+        let n = bind(&mut p, state.clone().into());
+        w.push(format!(
+            "clue.id IN (SELECT subject_id FROM clock WHERE state = ${n} AND subject_type = 'clue' AND met_at IS NULL)"
+        ));
+    }
     let sql = if w.is_empty() {
         String::new()
     } else {
@@ -313,15 +353,23 @@ fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
     (sql, p)
 }
 
-/// A page of clues, newest received first.
+/// A page of clues: newest received first; search results newest registered first (the order
+/// the full-text index can give without sorting every match).
 pub fn list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result<Vec<Clue>> {
+    if !f.tokens.is_empty() {
+        return search_list(c, f, limit, offset);
+    }
     let (w, mut p) = where_clause(c, f);
     let n = p.len();
     p.push(limit.into());
     p.push(offset.into());
+    // Pick the page's ids first (from the indexes where the filter allows), then read those rows:
+    // sorting thousands of whole rows to keep fifty costs more than the page itself.
     Ok(c.query(
         &format!(
-            "SELECT {COLS} FROM clue{w} ORDER BY clue.received_at DESC, clue.id DESC LIMIT ${} OFFSET ${}",
+            "SELECT {COLS} FROM clue WHERE clue.id IN (SELECT clue.id FROM clue{w} \
+             ORDER BY clue.received_at DESC, clue.id DESC LIMIT ${} OFFSET ${}) \
+             ORDER BY clue.received_at DESC, clue.id DESC",
             n + 1,
             n + 2
         ),
@@ -332,9 +380,105 @@ pub fn list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result
     .collect())
 }
 
+fn search_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result<Vec<Clue>> {
+    let sqlite = c.backend() == crate::Backend::Sqlite;
+    let (w, mut p) = where_clause_for(c, f, sqlite);
+    let ids = if sqlite {
+        // Walk the index's matches newest first, check the other conditions on each, stop after
+        // the page: no sorting of every match.
+        p.push(dialect::search_query_value(c.backend(), &f.tokens).into());
+        let m = p.len();
+        let cond = if w.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {}", &w[" WHERE ".len()..])
+        };
+        format!(
+            "SELECT clue_fts.rowid FROM clue_fts JOIN clue ON clue.id = clue_fts.rowid \
+             WHERE clue_fts MATCH ${m}{cond} ORDER BY clue_fts.rowid DESC"
+        )
+    } else {
+        format!("SELECT clue.id FROM clue{w} ORDER BY clue.id DESC")
+    };
+    let n = p.len();
+    p.push(limit.into());
+    p.push(offset.into());
+    Ok(c.query(
+        &format!(
+            "SELECT {COLS} FROM clue WHERE clue.id IN ({ids} LIMIT ${} OFFSET ${}) ORDER BY clue.id DESC",
+            n + 1,
+            n + 2
+        ),
+        &p,
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
+}
+
+/// Most matches a search with other conditions counts (each must be checked against the clue).
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// A page of clues (as [`list`]) with the number of matches, counted up to `cap` — up to
+/// [`SEARCH_COUNT_CAP`] for a search with other conditions. Returns (rows, count, cap used):
+/// a count above the cap means "more than the cap".
+pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64) -> Result<(Vec<Clue>, i64, i64)> {
+    let cap = if !f.tokens.is_empty() && !only_search(f) {
+        cap.min(SEARCH_COUNT_CAP)
+    } else {
+        cap
+    };
+    let total = count_capped(c, f, cap)?;
+    Ok((list(c, f, limit, offset)?, total, cap))
+}
+
+fn only_search(f: &ClueFilter) -> bool {
+    *f == (ClueFilter {
+        tokens: f.tokens.clone(),
+        ..Default::default()
+    })
+}
+
 pub fn count(c: &mut dyn Conn, f: &ClueFilter) -> Result<i64> {
     let (w, p) = where_clause(c, f);
     c.scalar_i64(&format!("SELECT COUNT(*) FROM clue{w}"), &p)
+}
+
+/// Counts matches up to `cap + 1` (a list's "more than `cap`").
+pub fn count_capped(c: &mut dyn Conn, f: &ClueFilter, cap: i64) -> Result<i64> {
+    // A search and nothing else: count in the full-text index alone (every clue is in it).
+    if c.backend() == crate::Backend::Sqlite && !f.tokens.is_empty() && only_search(f) {
+        let q = dialect::search_query_value(c.backend(), &f.tokens);
+        return c.scalar_i64(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM clue_fts WHERE clue_fts MATCH $1 LIMIT $2) capped",
+            params![q, cap + 1],
+        );
+    }
+    if c.backend() == crate::Backend::Sqlite && !f.tokens.is_empty() {
+        let (w, mut p) = where_clause_for(c, f, true);
+        p.push(dialect::search_query_value(c.backend(), &f.tokens).into());
+        let m = p.len();
+        p.push((cap + 1).into());
+        let cond = if w.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {}", &w[" WHERE ".len()..])
+        };
+        return c.scalar_i64(
+            &format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM clue_fts JOIN clue ON clue.id = clue_fts.rowid \
+                 WHERE clue_fts MATCH ${m}{cond} LIMIT ${}) capped",
+                m + 1
+            ),
+            &p,
+        );
+    }
+    let (w, mut p) = where_clause(c, f);
+    p.push((cap + 1).into());
+    c.scalar_i64(
+        &format!("SELECT COUNT(*) FROM (SELECT 1 FROM clue{w} LIMIT ${}) capped", p.len()),
+        &p,
+    )
 }
 
 /// Counts by status within a filter (for queue tabs).

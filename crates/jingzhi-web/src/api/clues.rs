@@ -333,7 +333,10 @@ pub struct ClockStateDto {
 pub struct ClueListDto {
     pub queue: String,
     pub queue_label: String,
+    /// Matches, counted up to 10,000.
     pub total: i64,
+    /// True when more than 10,000 match (narrow the filters).
+    pub total_capped: bool,
     pub limit: i64,
     pub offset: i64,
     pub items: Vec<ClueDto>,
@@ -376,6 +379,7 @@ async fn list_clues(
         queue: queue.code().into(),
         queue_label: queue.label().into(),
         total: list.total,
+        total_capped: list.total_capped,
         limit,
         offset,
         items: list.rows.iter().map(|k| clue_dto(k, &data.catalogue, show)).collect(),
