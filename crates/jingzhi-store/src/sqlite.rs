@@ -328,13 +328,13 @@ impl SqliteStore {
     /// A reader connection from the pool. At most `max_readers` are open: more would only compete
     /// for the same cores and each would warm its own page cache (with one connection per request,
     /// 64 concurrent requests took seconds each and the server grew past 3 GB). A caller waits for
-    /// a free one; after a second it opens an extra one that is closed after use, so that a read
-    /// nested in a write can never wait forever.
+    /// a free one; after ten seconds it opens an extra one that is closed after use (and says so in
+    /// the log), so that a read nested in another read or in a write can never wait forever.
     fn reader(&self) -> Result<Connection> {
         if HOLDING.with(|h| h.get()) > 0 {
             tracing::warn!(backtrace = %std::backtrace::Backtrace::force_capture(), "nested read");
         }
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if let Some(c) = pool.idle.pop() {
@@ -346,6 +346,7 @@ impl SqliteStore {
             }
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
+                tracing::warn!(open = pool.open, "no reader free for 10 s; opening an extra one");
                 pool.open += 1;
                 break;
             }
@@ -412,6 +413,7 @@ impl SqliteStore {
             store: self,
             w: lock,
             armed: false,
+            alone: false,
         };
         let w = &mut *g.w;
         if !w.open {
@@ -425,10 +427,15 @@ impl SqliteStore {
         }
         let batch = w.batch;
         let before = w.deferred.clone();
-        if let Err(e) = w.conn.execute_batch("SAVEPOINT jz_write") {
+        // The first write of a batch has the transaction to itself and needs no savepoint: if it
+        // fails, the whole transaction goes. (A savepoint around a long write, such as an
+        // import, also makes every statement in it slower.)
+        let alone = w.members == 0;
+        if !alone && let Err(e) = w.conn.execute_batch("SAVEPOINT jz_write") {
             self.end_batch_if_due(w);
             return Err(map_err(e).into());
         }
+        g.alone = alone;
         let deferred = std::mem::take(&mut w.deferred);
         g.armed = true;
         let mut sc = SqliteConn {
@@ -447,6 +454,7 @@ impl SqliteStore {
             o => o,
         };
         let released = match &out {
+            Ok(_) if alone => Ok(()),
             Ok(_) => w.conn.execute_batch("RELEASE jz_write").map_err(map_err),
             Err(_) => Err(StoreError::Other(String::new())),
         };
@@ -459,9 +467,15 @@ impl SqliteStore {
                 self.await_commit(batch).map(|()| v).map_err(Into::into)
             }
             (out, released) => {
-                let _ = w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
-                w.deferred = before;
-                self.end_batch_if_due(w);
+                if alone {
+                    let _ = w.conn.execute_batch("ROLLBACK");
+                    w.open = false;
+                    w.deferred = Deferred::default();
+                } else {
+                    let _ = w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
+                    w.deferred = before;
+                    self.end_batch_if_due(w);
+                }
                 match out {
                     Err(e) => Err(e),
                     Ok(_) => Err(released
@@ -541,12 +555,16 @@ struct WriteGuard<'a> {
     store: &'a SqliteStore,
     w: std::sync::MutexGuard<'a, Writer>,
     armed: bool,
+    /// The write runs without a savepoint (first of its batch).
+    alone: bool,
 }
 
 impl Drop for WriteGuard<'_> {
     fn drop(&mut self) {
         if self.armed {
-            let _ = self.w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
+            if !self.alone {
+                let _ = self.w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
+            }
             // The write's in-memory counters were lost with it: the whole batch must go.
             let _ = self.w.conn.execute_batch("ROLLBACK");
             self.w.members = 0;

@@ -429,8 +429,33 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
         cap
     };
     let total = count_capped(c, f, cap)?;
+    // Few matches (a search inside a small queue): sort them, rather than walk the index's
+    // matches until a page of them passes the other conditions.
+    if !f.tokens.is_empty() && total <= FEW_MATCHES {
+        let (w, mut p) = where_clause(c, f);
+        let n = p.len();
+        p.push(limit.into());
+        p.push(offset.into());
+        let rows = c
+            .query(
+                &format!(
+                    "SELECT {COLS} FROM clue WHERE clue.id IN (SELECT clue.id FROM clue{w} \
+                     ORDER BY clue.id DESC LIMIT ${} OFFSET ${}) ORDER BY clue.id DESC",
+                    n + 1,
+                    n + 2
+                ),
+                &p,
+            )?
+            .iter()
+            .map(from_row)
+            .collect();
+        return Ok((rows, total, cap));
+    }
     Ok((list(c, f, limit, offset)?, total, cap))
 }
+
+/// See [`page`].
+const FEW_MATCHES: i64 = 200;
 
 fn only_search(f: &ClueFilter) -> bool {
     *f == (ClueFilter {
@@ -452,25 +477,6 @@ pub fn count_capped(c: &mut dyn Conn, f: &ClueFilter, cap: i64) -> Result<i64> {
         return c.scalar_i64(
             "SELECT COUNT(*) FROM (SELECT rowid FROM clue_fts WHERE clue_fts MATCH $1 LIMIT $2) capped",
             params![q, cap + 1],
-        );
-    }
-    if c.backend() == crate::Backend::Sqlite && !f.tokens.is_empty() {
-        let (w, mut p) = where_clause_for(c, f, true);
-        p.push(dialect::search_query_value(c.backend(), &f.tokens).into());
-        let m = p.len();
-        p.push((cap + 1).into());
-        let cond = if w.is_empty() {
-            String::new()
-        } else {
-            format!(" AND {}", &w[" WHERE ".len()..])
-        };
-        return c.scalar_i64(
-            &format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM clue_fts JOIN clue ON clue.id = clue_fts.rowid \
-                 WHERE clue_fts MATCH ${m}{cond} LIMIT ${}) capped",
-                m + 1
-            ),
-            &p,
         );
     }
     let (w, mut p) = where_clause(c, f);
