@@ -53,6 +53,19 @@ impl Actor {
         }
     }
 
+    /// Platform data (org units, compounds, API keys) is maintained by district-wide staff: a
+    /// street team's administrator manages its own people, not the district's structure.
+    pub fn require_district(&self, what: &str) -> AppResult<()> {
+        if self.scope == jingzhi_domain::org::Scope::District {
+            Ok(())
+        } else {
+            Err(AppError::with_message(
+                ErrorCode::OutOfScope,
+                format!("只有区级管理员可以{what}"),
+            ))
+        }
+    }
+
     /// The scope check for a data record.
     pub fn require_sees(&self, f: &Footprint) -> AppResult<()> {
         if self.scope.sees(f) {

@@ -256,6 +256,7 @@ impl App {
         expires_at: Option<Timestamp>,
     ) -> AppResult<NewApiKey> {
         actor.require(Resource::ApiKey, Action::Create)?;
+        actor.require_district("新建接口密钥")?;
         let name = name.trim();
         if name.is_empty() {
             return Err(AppError::field("name", "请填写密钥名称（用途）"));
@@ -309,6 +310,7 @@ impl App {
 
     pub fn disable_api_key(&self, actor: &Actor, id: i64) -> AppResult<()> {
         actor.require(Resource::ApiKey, Action::Disable)?;
+        actor.require_district("停用接口密钥")?;
         let now = self.now();
         self.store.write(|c| {
             let k = api_keys::get(c, id)?;

@@ -170,6 +170,7 @@ impl App {
 
     pub fn create_org(&self, actor: &Actor, input: &OrgInput) -> AppResult<i64> {
         actor.require(Resource::OrgUnit, Action::Create)?;
+        actor.require_district("新建组织机构")?;
         let f = org_fields(input)?;
         let now = self.now();
         self.store.write(|c| {
@@ -183,6 +184,7 @@ impl App {
 
     pub fn update_org(&self, actor: &Actor, id: i64, input: &OrgInput) -> AppResult<()> {
         actor.require(Resource::OrgUnit, Action::Update)?;
+        actor.require_district("修改组织机构")?;
         let f = org_fields(input)?;
         if f.parent_id == Some(id) {
             return Err(AppError::field("parent_id", "上级单位不能是自己"));
@@ -229,6 +231,7 @@ impl App {
 
     pub fn create_compound(&self, actor: &Actor, input: &CompoundInput) -> AppResult<i64> {
         actor.require(Resource::Compound, Action::Create)?;
+        actor.require_district("新建小区")?;
         let f = compound_fields(input)?;
         let now = self.now();
         self.store.write(|c| {
@@ -243,6 +246,7 @@ impl App {
 
     pub fn update_compound(&self, actor: &Actor, id: i64, input: &CompoundInput) -> AppResult<()> {
         actor.require(Resource::Compound, Action::Update)?;
+        actor.require_district("修改小区")?;
         let f = compound_fields(input)?;
         let now = self.now();
         self.store.write(|c| {
@@ -271,6 +275,7 @@ impl App {
     pub fn import_places(&self, actor: &Actor, text: &str, dry_run: bool) -> AppResult<ImportReport> {
         actor.require(Resource::OrgUnit, Action::Import)?;
         actor.require(Resource::Compound, Action::Import)?;
+        actor.require_district("导入组织机构与地点")?;
         let file: PlacesFile = toml::from_str(text)
             .map_err(|e| AppError::with_message(ErrorCode::ImportRejected, format!("文件格式错误：{}", e.message())))?;
         let errors = file.validate();
@@ -566,6 +571,19 @@ fn upsert_org(
             rep.created += 1;
             Ok(id)
         }
+        // A code names one unit: an entry may update it, never turn it into another kind of unit
+        // (a community coded like the dispatch desk would otherwise replace it).
+        Some(before) if before.kind != f.kind => Err(AppError::with_message(
+            ErrorCode::ImportRejected,
+            format!(
+                "导入文件有错误，未导入任何数据：编码“{}”已是{}“{}”，不能用作{}“{}”的编码",
+                f.code,
+                before.kind.label(),
+                before.name,
+                f.kind.label(),
+                f.name
+            ),
+        )),
         Some(before) => {
             let same = before.parent_id == f.parent_id
                 && before.kind == f.kind

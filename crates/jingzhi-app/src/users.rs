@@ -154,7 +154,8 @@ impl App {
         let hash = hash_password(password, self.config.argon2_memory_kib, self.config.argon2_passes)?;
         let now = self.now();
         self.store.write(|c| {
-            places::get_org(c, input.org_id).map_err(|_| AppError::field("org_id", "所属单位不存在"))?;
+            let org = places::get_org(c, input.org_id).map_err(|_| AppError::field("org_id", "所属单位不存在"))?;
+            require_manages(actor, &org)?;
             if users::find_by_username(c, &username)?.is_some() {
                 return Err(AppError::field("username", "用户名已被使用"));
             }
@@ -188,7 +189,9 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let before = users::get(c, id)?;
-            places::get_org(c, input.org_id).map_err(|_| AppError::field("org_id", "所属单位不存在"))?;
+            require_manages(actor, &places::get_org(c, before.org_id)?)?;
+            let org = places::get_org(c, input.org_id).map_err(|_| AppError::field("org_id", "所属单位不存在"))?;
+            require_manages(actor, &org)?;
             users::update_profile(
                 c,
                 id,
@@ -229,6 +232,7 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let before = users::get(c, id)?;
+            require_manages(actor, &places::get_org(c, before.org_id)?)?;
             users::set_active(c, id, active, now)?;
             if !active {
                 sessions::delete_for_user(c, id)?;
@@ -259,7 +263,11 @@ impl App {
     /// Sets a user's password (admin or CLI). Signs the user out everywhere.
     pub fn set_password(&self, actor: &Actor, id: i64, password: &str, must_change: bool) -> AppResult<()> {
         actor.require(Resource::User, Action::Update)?;
-        let user = self.store.read(|c| users::get(c, id))?;
+        let user = self.store.read(|c| {
+            let u = users::get(c, id)?;
+            require_manages(actor, &places::get_org(c, u.org_id)?)?;
+            Ok::<_, AppError>(u)
+        })?;
         check_new_password(&user.username, password).map_err(|m| AppError::with_message(ErrorCode::WeakPassword, m))?;
         let hash = hash_password(password, self.config.argon2_memory_kib, self.config.argon2_passes)?;
         let now = self.now();
@@ -293,5 +301,18 @@ impl App {
     pub fn export_users(&self, actor: &Actor) -> AppResult<Vec<(User, OrgUnit)>> {
         actor.require(Resource::User, Action::Export)?;
         self.list_users(actor)
+    }
+}
+
+/// A user administrator manages the accounts of the org units in their scope only (a street
+/// team's administrator: that street's units).
+fn require_manages(actor: &Actor, org: &jingzhi_domain::org::OrgUnit) -> AppResult<()> {
+    if actor.scope.sees_users_of(&org.as_ref()) {
+        Ok(())
+    } else {
+        Err(AppError::with_message(
+            ErrorCode::OutOfScope,
+            format!("“{}”不在您的管理范围内", org.name),
+        ))
     }
 }

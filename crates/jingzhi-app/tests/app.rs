@@ -252,6 +252,84 @@ both_backends!(street_team_sees_only_its_own_users_and_compounds, |s: &Scratch| 
     );
 });
 
+both_backends!(a_street_teams_administrator_manages_only_its_own, |s: &Scratch| {
+    let w = world(s);
+    let admin = w.actor(Role::Admin);
+    let lead = w.actor(Role::TeamLeader);
+    let input = |username: &str, org_id: i64, roles: Vec<Role>| jingzhi_app::users::UserInput {
+        username: username.into(),
+        display_name: "街道管理员".into(),
+        org_id,
+        phone: String::new(),
+        certificate_no: String::new(),
+        roles,
+    };
+    w.app
+        .create_user_with_password(
+            &admin,
+            &input("streetadmin", lead.org.id, vec![Role::Admin]),
+            "Changning-2026!",
+            false,
+        )
+        .unwrap();
+    let s2 = w
+        .app
+        .login("streetadmin", "Changning-2026!", "127.0.0.1", None)
+        .unwrap();
+    let street_admin = w.app.session_actor(&s2.token).unwrap().unwrap();
+    // Its own team: yes.
+    w.app
+        .create_user_with_password(
+            &street_admin,
+            &jingzhi_app::users::UserInput {
+                certificate_no: "31010520269001".into(),
+                ..input("teamclerk", lead.org.id, vec![Role::Officer])
+            },
+            "Changning-2026!",
+            false,
+        )
+        .unwrap();
+    // The district's units, another street's people, the structure, API keys: no.
+    let district_org = admin.org.id;
+    let e = w
+        .app
+        .create_user_with_password(
+            &street_admin,
+            &input("bureauboss", district_org, vec![Role::BureauLeader]),
+            "Changning-2026!",
+            false,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::OutOfScope, "{e:?}");
+    assert!(
+        w.app
+            .list_users(&admin)
+            .unwrap()
+            .iter()
+            .all(|(u, _)| u.username != "bureauboss")
+    );
+    let admin_user_id = admin.user_id.unwrap();
+    assert_eq!(
+        w.app
+            .set_user_active(&street_admin, admin_user_id, false)
+            .unwrap_err()
+            .code,
+        ErrorCode::OutOfScope
+    );
+    assert_eq!(
+        w.app.reset_password(&street_admin, admin_user_id).unwrap_err().code,
+        ErrorCode::OutOfScope
+    );
+    assert_eq!(
+        w.app
+            .create_api_key(&street_admin, "脚本", &lead.org.code, &[Role::Dispatcher], None)
+            .map(|_| ())
+            .unwrap_err()
+            .code,
+        ErrorCode::OutOfScope
+    );
+});
+
 both_backends!(property_company_sees_only_its_compounds_and_itself, |s: &Scratch| {
     let w = world(s);
     let p = w.actor(Role::PropertyStaff);
@@ -295,6 +373,21 @@ both_backends!(places_import_is_all_or_nothing_and_idempotent, |s: &Scratch| {
     assert_eq!(w.app.list_orgs(&admin).unwrap().len(), before + 1);
     let e = w.app.import_places(&admin, "[[street]]\ncode = 1", false).unwrap_err();
     assert_eq!(e.code, ErrorCode::ImportRejected);
+    // A code already used by another kind of unit (here the dispatch desk) is refused, not
+    // turned into a property company.
+    let clash = format!("{PLACES}\n[[property_company]]\ncode = \"dispatch\"\nname = \"冒名物业\"\n");
+    let e = w.app.import_places(&admin, &clash, false).unwrap_err();
+    assert_eq!(e.code, ErrorCode::ImportRejected);
+    assert!(e.message.contains("编码“dispatch”已是"), "{}", e.message);
+    let desk = w
+        .app
+        .list_orgs(&admin)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.code == "dispatch")
+        .unwrap();
+    assert_eq!(desk.kind, jingzhi_domain::org::OrgKind::DispatchCenter);
+    assert_eq!(w.app.list_orgs(&admin).unwrap().len(), before + 1);
 });
 
 both_backends!(org_and_compound_forms_validate_and_audit, |s: &Scratch| {

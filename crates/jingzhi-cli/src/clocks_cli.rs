@@ -43,11 +43,10 @@ pub fn calendar(app: &App, actor: &Actor, cmd: CalendarCmd) -> Result<ExitCode> 
             source,
             dry_run,
         } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let format = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
-                let year = year.ok_or_else(|| anyhow!("a CSV calendar needs --year"))?;
-                let source =
-                    source.ok_or_else(|| anyhow!("a CSV calendar needs --source (the notice it comes from)"))?;
+                let year = year.ok_or_else(|| anyhow!("CSV 格式的日历须用 --year 指明年份"))?;
+                let source = source.ok_or_else(|| anyhow!("CSV 格式的日历须用 --source 注明出处（所依据的通知）"))?;
                 CalendarFile::Csv { year, source }
             } else {
                 CalendarFile::Toml
@@ -90,7 +89,7 @@ pub fn calendar(app: &App, actor: &Actor, cmd: CalendarCmd) -> Result<ExitCode> 
 fn parse_suspension(s: &str, reason: &str) -> Result<Suspension> {
     let (a, b) = s
         .split_once("..")
-        .ok_or_else(|| anyhow!("--suspend takes START..END, got {s}"))?;
+        .ok_or_else(|| anyhow!("--suspend 的格式为 开始..结束，收到的是 {s}"))?;
     let start = parse_instant(a).map_err(|e| anyhow!(e))?;
     let end = if b.trim().is_empty() {
         None
@@ -110,7 +109,7 @@ fn parse_extension(s: &str) -> Result<Extension> {
     let n: u32 = n
         .trim()
         .parse()
-        .map_err(|_| anyhow!("--extend takes LENGTH[:APPROVER], got {s}"))?;
+        .map_err(|_| anyhow!("--extend 的格式为 长度[:批准人]，收到的是 {s}"))?;
     Ok(Extension::new(n, who.trim(), "批准延长"))
 }
 
@@ -155,7 +154,7 @@ pub fn deadline(app: &App, actor: &Actor, cmd: DeadlineCmd) -> Result<ExitCode> 
         DeadlineCmd::Rules => {
             let data = app.clock_rules(actor).map_err(app_err)?;
             if data.rules.is_empty() {
-                bail!("no rules loaded");
+                bail!("没有加载任何期限规则");
             }
             for r in data.rules.rules() {
                 outln!(

@@ -97,13 +97,13 @@ impl Config {
             .map(|p| p.to_path_buf())
             .or_else(|| env("JINGZHI_CONFIG").map(Into::into));
         if let Some(path) = file {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
             let from_file: toml::Table =
-                toml::from_str(&text).with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("配置文件 {} 不是有效的 TOML", path.display()))?;
             for (k, v) in from_file {
                 if !ENV.contains(&k.as_str()) {
-                    bail!("unknown key `{k}` in {} (known: {})", path.display(), ENV.join(", "));
+                    bail!("{} 中有未知的配置项 `{k}`（可用：{}）", path.display(), ENV.join(", "));
                 }
                 table.insert(k, v);
             }
@@ -117,19 +117,19 @@ impl Config {
                         toml::Value::Boolean(matches!(raw.as_str(), "1" | "true" | "yes" | "on"))
                     }
                     toml::Value::Integer(_) => {
-                        toml::Value::Integer(raw.parse().with_context(|| format!("{var} must be an integer"))?)
+                        toml::Value::Integer(raw.parse().with_context(|| format!("{var} 须为整数"))?)
                     }
                     _ => toml::Value::String(raw),
                 };
                 table.insert(key.to_string(), v);
             }
         }
-        let c: Config = table.try_into().context("invalid configuration")?;
+        let c: Config = table.try_into().context("配置无效")?;
         if !matches!(c.log_format.as_str(), "text" | "json") {
-            bail!("log_format must be `text` or `json`");
+            bail!("log_format 须为 `text` 或 `json`");
         }
         if !matches!(c.sqlite_synchronous.as_str(), "normal" | "full") {
-            bail!("sqlite_synchronous must be `normal` or `full`");
+            bail!("sqlite_synchronous 须为 `normal` 或 `full`");
         }
         Ok(c)
     }
@@ -200,7 +200,7 @@ mod tests {
             Config::load(Some(&file), &env(&none))
                 .unwrap_err()
                 .to_string()
-                .contains("unknown key `lisen`")
+                .contains("未知的配置项 `lisen`")
         );
         let m = HashMap::from([("JINGZHI_LOCKOUT_MINUTES", "soon")]);
         assert!(Config::load(None, &env(&m)).is_err());

@@ -328,8 +328,10 @@ pub fn init_logging(c: &Config, serving: bool) {
         "warn"
     };
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    // Colours only for a person at a terminal, not in files and journals.
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = if c.log_format == "json" {
         b.json().try_init()
@@ -340,7 +342,7 @@ pub fn init_logging(c: &Config, serving: bool) {
 
 fn open(c: &Config) -> Result<Store> {
     Store::open_with(&c.database_url, &c.store_options())
-        .with_context(|| format!("cannot open database {}", jingzhi_store::redact_url(&c.database_url)))
+        .with_context(|| format!("无法打开数据库 {}", jingzhi_store::redact_url(&c.database_url)))
 }
 
 /// Opens the database, applies migrations and makes sure the shipped calendar and rules exist.
@@ -385,7 +387,7 @@ fn read_password_stdin() -> Result<String> {
     std::io::stdin().lock().read_line(&mut line)?;
     let p = line.trim_end_matches(['\n', '\r']).to_string();
     if p.is_empty() {
-        bail!("no password on standard input");
+        bail!("标准输入中没有密码");
     }
     Ok(p)
 }
@@ -443,13 +445,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 OrgCmd::List => {
                     let orgs = app.list_orgs(&actor).map_err(app_err)?;
                     let mut out = std::io::stdout().lock();
-                    writeln!(out, "{:<28} {:<14} 名称", "代码", "类型")?;
+                    writeln!(out, "{} {} 名称", pad("代码", 30), pad("类型", 12))?;
                     for o in orgs {
                         writeln!(
                             out,
-                            "{:<30} {:<14} {}{}",
-                            o.code,
-                            o.kind.label(),
+                            "{} {} {}{}",
+                            pad(&o.code, 30),
+                            pad(o.kind.label(), 12),
                             o.name,
                             if o.active { "" } else { "（停用）" }
                         )?;
@@ -458,7 +460,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 OrgCmd::Import { file, dry_run } => {
                     let text =
-                        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                        std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
                     eprintln!("正在校验 {} …", file.display());
                     let rep = app.import_places(&actor, &text, dry_run).map_err(app_err)?;
                     outln!(
@@ -505,7 +507,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup { dest } => {
             let store = open(&c)?;
             if dest.exists() {
-                bail!("{} already exists; refusing to overwrite", dest.display());
+                bail!("{} 已存在，不会覆盖", dest.display());
             }
             let mut last = 0;
             store.backup_sqlite(&dest, &mut |done, total| {
@@ -561,7 +563,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import12345 { file, dry_run } => {
             let app = ready_app(&c)?;
             let actor = cli_actor(&app);
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let rows = jingzhi_app::hotline::rows_of_file(&bytes).map_err(app_err)?;
             eprintln!("正在校验 {} 行…", rows.len().saturating_sub(1));
             let started = std::time::Instant::now();
@@ -638,7 +640,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Boundaries(BoundariesCmd::Import { file, grid, dry_run }) => {
             let app = ready_app(&c)?;
             let actor = cli_actor(&app);
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let level = if grid {
                 jingzhi_domain::geo::BoundaryLevel::Grid
             } else {
@@ -699,7 +701,7 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
                 .map_err(app_err)?
                 .into_iter()
                 .find(|o| o.code == org)
-                .ok_or_else(|| anyhow!("org unit `{org}` not found (see `jingzhi org list`)"))?;
+                .ok_or_else(|| anyhow!("组织机构 `{org}` 不存在（见 `jingzhi org list`）"))?;
             let input = UserInput {
                 username: username.clone(),
                 display_name: name,
@@ -741,11 +743,11 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
             for (u, o) in app.list_users(actor).map_err(app_err)? {
                 writeln!(
                     out,
-                    "{:<16} {:<8} {:<24} {:<30} {}",
-                    u.username,
-                    u.display_name,
-                    u.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(","),
-                    o.name,
+                    "{} {} {} {} {}",
+                    pad(&u.username, 16),
+                    pad(&u.display_name, 10),
+                    pad(&u.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(","), 24),
+                    pad(&o.name, 30),
                     if u.active { "启用" } else { "停用" }
                 )?;
             }
@@ -764,4 +766,13 @@ fn user_cmd(app: &App, actor: &Actor, cmd: UserCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Pads to a width in terminal columns (a Chinese character takes two), so that columns line up.
+fn pad(s: &str, width: usize) -> String {
+    let cols: usize = s
+        .chars()
+        .map(|c| if (c as u32) >= 0x1100 && !c.is_ascii() { 2 } else { 1 })
+        .sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(cols)))
 }

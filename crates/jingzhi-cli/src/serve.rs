@@ -90,7 +90,7 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     let result = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&c.listen)
             .await
-            .with_context(|| format!("cannot listen on {}", c.listen))?;
+            .with_context(|| format!("无法监听 {}", c.listen))?;
         let addr = listener.local_addr()?;
         {
             let mut out = std::io::stdout().lock();

@@ -311,7 +311,7 @@ fn backup_writes_a_valid_database_and_never_overwrites() {
     let size = std::fs::metadata(&dest).unwrap().len();
     let again = db.run(&["backup", dest_arg]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("refusing to overwrite"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("不会覆盖"), "{}", stderr(&again));
     assert_eq!(std::fs::metadata(&dest).unwrap().len(), size, "left alone");
 }
 

@@ -7,6 +7,9 @@ use jingzhi_app::{AppError, ErrorCode, ErrorKind};
 use serde::Serialize;
 
 pub fn status_of(e: &AppError) -> StatusCode {
+    if e.code == jingzhi_app::ErrorCode::PayloadTooLarge {
+        return StatusCode::PAYLOAD_TOO_LARGE;
+    }
     match e.kind() {
         ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,

@@ -139,7 +139,9 @@ fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The caller's address (the socket peer; or the first `X-Forwarded-For` entry behind a trusted proxy).
+/// The caller's address: the socket peer; behind a trusted proxy, the last `X-Forwarded-For`
+/// entry — the address our proxy saw. (Earlier entries come from the client and can be forged to
+/// dodge the per-address sign-in limit.)
 pub struct ClientIp(pub String);
 
 impl FromRequestParts<WebState> for ClientIp {
@@ -148,9 +150,9 @@ impl FromRequestParts<WebState> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         if state.config.trust_proxy
             && let Some(xff) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-            && let Some(first) = xff.split(',').next()
+            && let Some(last) = xff.rsplit(',').map(str::trim).find(|x| !x.is_empty())
         {
-            return Ok(ClientIp(first.trim().to_string()));
+            return Ok(ClientIp(last.to_string()));
         }
         let ip = parts
             .extensions

@@ -124,7 +124,7 @@ async fn import_calendar(
     State(s): State<WebState>,
     ApiUser(a): ApiUser,
     Path(year): Path<i32>,
-    Json(b): Json<CalendarImport>,
+    super::ApiJson(b): super::ApiJson<CalendarImport>,
 ) -> ApiResult<Json<CalendarImported>> {
     let format = match b.format.as_str() {
         "csv" => CalendarFile::Csv {
@@ -323,7 +323,7 @@ pub fn deadline_dto(d: &Deadline) -> DeadlineDto {
 async fn compute_deadline(
     State(s): State<WebState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<ComputeRequest>,
+    super::ApiJson(b): super::ApiJson<ComputeRequest>,
 ) -> ApiResult<Json<DeadlineDto>> {
     let at = |field: &str, v: &str| parse_instant(v).map_err(|m| bad(field, m));
     let mut suspensions = Vec::new();

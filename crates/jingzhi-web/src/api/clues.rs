@@ -1,6 +1,7 @@
 //! Clue endpoints: register (idempotent on the source reference), queues, one clue with its clocks
 //! and timeline, workflow steps, classification, 12345 import, the matter catalogue.
 
+use super::ApiJson;
 use super::clocks::{DeadlineDto, deadline_dto};
 use crate::error::{ApiError, ApiErrorBody};
 use crate::extract::ApiUser;
@@ -42,23 +43,6 @@ type ApiResult<T> = Result<T, ApiError>;
 
 fn bad(field: &str, msg: impl Into<String>) -> ApiError {
     ApiError(AppError::field(field, msg))
-}
-
-/// A JSON body whose syntax errors answer as `{"code": "bad_request", "message": …}`.
-pub struct ApiJson<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(ApiError(AppError::with_message(
-                ErrorCode::BadRequest,
-                format!("请求体不是有效的JSON或缺少字段：{}", e.body_text()),
-            ))),
-        }
-    }
 }
 
 // ---------------------------------------------------------------- DTOs

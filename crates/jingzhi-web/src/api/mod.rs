@@ -52,3 +52,25 @@ pub fn router() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .merge(clues::routes())
         .split_for_parts()
 }
+
+use crate::error::ApiError;
+
+/// A JSON body whose syntax errors answer as `{"code": "bad_request", "message": …}`.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(
+                jingzhi_app::AppError::new(jingzhi_app::ErrorCode::PayloadTooLarge),
+            )),
+            Err(e) => Err(ApiError(jingzhi_app::AppError::with_message(
+                jingzhi_app::ErrorCode::BadRequest,
+                format!("请求体不是有效的JSON或缺少字段：{}", e.body_text()),
+            ))),
+        }
+    }
+}

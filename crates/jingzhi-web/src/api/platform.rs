@@ -129,7 +129,7 @@ pub struct NewOrg {
 async fn create_org(
     State(s): State<WebState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<NewOrg>,
+    super::ApiJson(b): super::ApiJson<NewOrg>,
 ) -> ApiResult<(StatusCode, Json<OrgDto>)> {
     let app = s.app.clone();
     let input = OrgInput {
@@ -255,7 +255,7 @@ pub struct CreatedUser {
 async fn create_user(
     State(s): State<WebState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<NewUser>,
+    super::ApiJson(b): super::ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
     let mut roles = Vec::new();
     for r in &b.roles {
