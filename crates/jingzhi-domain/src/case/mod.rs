@@ -19,6 +19,8 @@
 //!   [`legal_review_required`], [`hearing_ground`], [`assess_amount`].
 //! - [`documents`]: [`DocumentKind`], [`NumberPattern`] (`长宁城管罚字〔{year}〕第{seq:04}号`),
 //!   [`ServiceMethod`], [`documents_for`].
+//! - [`sheet`]: [`CaseSheet`] (every fact a document prints), [`compose`] → [`Document`] of
+//!   [`Block`]s in the standard layout, amounts in capitals ([`yuan_in_capitals`]).
 //! - [`signals`](mod@signals): 三超期两随意 — [`signals()`], [`SignalKind`].
 //! - [`publicity`]: [`PublicityPolicy`], [`public_notice`], withdrawal.
 //!
@@ -47,6 +49,7 @@ pub mod party;
 pub mod penalty;
 pub mod procedure;
 pub mod publicity;
+pub mod sheet;
 pub mod signals;
 
 pub use documents::{DocumentKind, NumberPattern, NumberingScheme, ServiceMethod, ServiceRecord, documents_for};
@@ -70,6 +73,10 @@ pub use procedure::{
     needs_reason, next_status, roles_for, route,
 };
 pub use publicity::{DecisionChange, NoticeInput, PublicNotice, PublicityPolicy, PublicityStatus, public_notice};
+pub use sheet::{
+    Block, CaseSheet, Document, Field, OpinionStage, StatementOutcome, compose, compose_all, fen_in_capitals,
+    yuan_in_capitals,
+};
 pub use signals::{CaseClock, Signal, SignalKind, SignalLevel, default_overdue_kind, signals};
 
 use crate::coded::CodeTable;
@@ -83,6 +90,7 @@ pub fn code_tables() -> Vec<CodeTable> {
     v.extend(evidence::code_tables());
     v.extend(documents::code_tables());
     v.extend(gates::code_tables());
+    v.extend(sheet::code_tables());
     v.extend(signals::code_tables());
     v.extend(publicity::code_tables());
     v
