@@ -25,6 +25,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     3 "0003" "clues",
     4 "0004" "bench",
     5 "0005" "queue_indexes",
+    6 "0006" "cases",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
@@ -32,6 +33,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     3 "0003" "clues",
     4 "0004" "bench",
     5 "0005" "queue_indexes",
+    6 "0006" "cases",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

@@ -1670,3 +1670,277 @@ both_backends!(open_clocks_of_many_subjects_at_once, |s: &Scratch| {
             .is_empty()
     );
 });
+
+// ---------------------------------------------------------------------------------------------
+// Penalty cases (repo::cases)
+
+mod cases_repo {
+    use super::*;
+    use jingzhi_domain::case::{
+        CaseFacts, CaseStatus, DocumentKind, EvidenceType, Officer, Party, PartyKind, ProcedureKind, SignatureStatus,
+    };
+    use jingzhi_store::repo::cases::{self, CaseFilter, CaseRow};
+
+    pub(super) fn subject(c: &mut dyn Conn, code: &str) -> (StreetCode, i64) {
+        let st = street(c, "310105001", "华阳路街道");
+        let team = org(c, OrgKind::StreetTeam, code, Some(&st), None);
+        (st, team)
+    }
+
+    pub(super) fn a_case(subject_org_id: i64, street: &str, seq: i64, title: &str) -> CaseRow {
+        let mut facts = CaseFacts::new(ProcedureKind::Ordinary, PartyKind::Citizen);
+        facts.officers = vec![Officer::new("张明", Some("31010500001"))];
+        CaseRow {
+            id: 0,
+            number: Some(format!("华阳路街道城管罚字〔2026〕第{seq:04}号")),
+            subject_org_id,
+            year: 2026,
+            seq: Some(seq),
+            procedure: ProcedureKind::Ordinary,
+            status: CaseStatus::Filed,
+            matter_code: "street_vending".into(),
+            variant: None,
+            clue_id: None,
+            street_code: Some(street.into()),
+            party_name: "张三".into(),
+            party_kind: PartyKind::Citizen,
+            title: title.into(),
+            summary: "在人行道上摆摊".into(),
+            place: "华阳路100号".into(),
+            amount_yuan: None,
+            filed_at: t("2026-03-02T01:00:00Z"),
+            decided_at: None,
+            closed_at: None,
+            created_by: None,
+            updated_at: t("2026-03-02T01:00:00Z"),
+            facts,
+            version: 1,
+        }
+    }
+
+    both_backends!(cases_insert_update_with_version_and_list, |s: &Scratch| {
+        let now = t("2026-03-02T01:00:00Z");
+        let (st, team) = s.store.write(|c| Ok::<_, StoreError>(subject(c, "team-a"))).unwrap();
+        let id = s
+            .store
+            .write(|c| cases::insert(c, &a_case(team, st.as_str(), 1, "张三占道经营案")))
+            .unwrap();
+        let mut k = s.store.read(|c| cases::get(c, id)).unwrap();
+        assert_eq!(k.title, "张三占道经营案");
+        assert_eq!(k.facts.officers[0].certificate_no.as_deref(), Some("31010500001"));
+        assert_eq!(k.version, 1);
+        // An update with the version read succeeds and bumps it; a second with the old one is stale.
+        k.status = CaseStatus::Investigating;
+        k.amount_yuan = Some(200);
+        s.store.write(|c| cases::update(c, &k)).unwrap();
+        let again = s.store.read(|c| cases::get(c, id)).unwrap();
+        assert_eq!(
+            (again.status, again.version, again.amount_yuan),
+            (CaseStatus::Investigating, 2, Some(200))
+        );
+        let r = s.store.write(|c| cases::update(c, &k));
+        assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+        // The sequence is unique per subject and year.
+        let dup = s
+            .store
+            .write(|c| cases::insert(c, &a_case(team, st.as_str(), 1, "重复")));
+        assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+        // Lists: scope, status, search by number, party or title.
+        s.store
+            .write(|c| cases::insert(c, &a_case(team, "310105002", 2, "李四跨门营业案")))
+            .unwrap();
+        let list = |f: CaseFilter| {
+            s.store
+                .read(|c| cases::list(c, &CaseFilter { limit: 50, ..f }))
+                .unwrap()
+        };
+        assert_eq!(list(CaseFilter::default()).1, 2);
+        let (rows, n) = list(CaseFilter {
+            street_code: Some(st.to_string()),
+            ..CaseFilter::default()
+        });
+        assert_eq!((n, rows[0].id), (1, id));
+        assert_eq!(
+            list(CaseFilter {
+                statuses: vec![CaseStatus::Investigating],
+                ..CaseFilter::default()
+            })
+            .1,
+            1
+        );
+        assert_eq!(
+            list(CaseFilter {
+                q: Some("跨门".into()),
+                ..CaseFilter::default()
+            })
+            .1,
+            1
+        );
+        assert_eq!(
+            list(CaseFilter {
+                q: Some("第0002号".into()),
+                ..CaseFilter::default()
+            })
+            .1,
+            1
+        );
+        let found = s
+            .store
+            .read(|c| cases::find_by_number(c, "华阳路街道城管罚字〔2026〕第0001号"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, id);
+        // Parties, officers, events, evidence, records, documents and publicity.
+        s.store
+            .write(|c| {
+                let p = Party::citizen("张三", "11010519491231002X", "上海市长宁区华阳路1号").unwrap();
+                cases::insert_party(c, id, &p, now)?;
+                let u = user(c, "off1", team, &[Role::Officer]);
+                cases::upsert_officer(
+                    c,
+                    id,
+                    &Officer {
+                        user_id: Some(u),
+                        name: "张明".into(),
+                        certificate_no: Some("31010500001".into()),
+                    },
+                    now,
+                )?;
+                cases::upsert_officer(
+                    c,
+                    id,
+                    &Officer {
+                        user_id: Some(u),
+                        name: "张明（改）".into(),
+                        certificate_no: Some("31010500001".into()),
+                    },
+                    now,
+                )?;
+                cases::insert_evidence(
+                    c,
+                    &cases::EvidenceRow {
+                        id: 0,
+                        case_id: id,
+                        evidence_type: EvidenceType::AudioVisual,
+                        title: "现场照片".into(),
+                        officers: vec![Officer::new("张明", Some("31010500001"))],
+                        collected_at: now,
+                        place: "华阳路100号".into(),
+                        signature: None,
+                        sha256: Some("ab".repeat(32)),
+                        size: Some(1024),
+                        content_type: Some("image/jpeg".into()),
+                        created_by: "张明".into(),
+                        created_at: now,
+                    },
+                )?;
+                cases::insert_record(
+                    c,
+                    &cases::RecordRow {
+                        id: 0,
+                        case_id: id,
+                        kind: DocumentKind::InspectionRecord,
+                        content: "现场检查情况".into(),
+                        officers: vec![],
+                        signature: Some(SignatureStatus::RefusalNoted),
+                        recorded_at: now,
+                        created_by: "张明".into(),
+                        created_at: now,
+                    },
+                )?;
+                cases::insert_document(
+                    c,
+                    &cases::DocumentRow {
+                        id: 0,
+                        case_id: id,
+                        kind: DocumentKind::PriorNotice,
+                        number: Some("华阳路街道城管告字〔2026〕第0001号".into()),
+                        content: "{\"a\":1}".into(),
+                        sha256: "00".repeat(32),
+                        issued_at: now,
+                        issued_by: "张明".into(),
+                    },
+                )?;
+                cases::insert_publicity(
+                    c,
+                    &cases::PublicityRow {
+                        case_id: id,
+                        published_at: now,
+                        due_by: None,
+                        withdrawn_at: None,
+                        reason: None,
+                        notice: "{}".into(),
+                    },
+                )
+            })
+            .unwrap();
+        let (parties, officers, ev, recs, docs) = s
+            .store
+            .read(|c| {
+                Ok::<_, StoreError>((
+                    cases::parties_of(c, id)?,
+                    cases::officers_of(c, id)?,
+                    cases::evidence_of(c, id)?,
+                    cases::records_of(c, id)?,
+                    cases::documents_of(c, id)?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(parties[0].to_party().id_number, "11010519491231002X");
+        assert_eq!(officers.len(), 1);
+        assert_eq!(officers[0].name, "张明（改）");
+        assert_eq!(ev[0].sha256.as_deref(), Some("ab".repeat(32).as_str()));
+        assert_eq!(ev[0].officers[0].name, "张明");
+        assert_eq!(recs[0].signature, Some(SignatureStatus::RefusalNoted));
+        assert_eq!(docs[0].kind, DocumentKind::PriorNotice);
+        assert_eq!(s.store.read(|c| cases::published(c, now, 10)).unwrap().len(), 1);
+        assert!(
+            s.store
+                .write(|c| cases::withdraw_publicity(c, id, "决定已被撤销", now))
+                .unwrap()
+        );
+        assert!(
+            !s.store
+                .write(|c| cases::withdraw_publicity(c, id, "再次", now))
+                .unwrap()
+        );
+        assert!(s.store.read(|c| cases::published(c, now, 10)).unwrap().is_empty());
+    });
+
+    both_backends!(case_numbers_are_gapless_under_concurrent_filing, |s: &Scratch| {
+        // Eight filers at once, every fourth filing fails after taking its number: the numbers that
+        // remain are 1..N without a gap, per subject and year.
+        let (st, team) = s.store.write(|c| Ok::<_, StoreError>(subject(c, "team-n"))).unwrap();
+        let other = s
+            .store
+            .write(|c| Ok::<_, StoreError>(org(c, OrgKind::DistrictBureau, "bureau-n", None, None)))
+            .unwrap();
+        std::thread::scope(|sc| {
+            for th in 0..8 {
+                let st = st.clone();
+                sc.spawn(move || {
+                    for i in 0..12 {
+                        let subject_id = if i % 2 == 0 { team } else { other };
+                        let r: Result<i64, StoreError> = s.store.write(|c| {
+                            let seq = cases::next_case_seq(c, subject_id, 2026)?;
+                            let id = cases::insert(c, &a_case(subject_id, st.as_str(), seq, &format!("案{th}-{i}")))?;
+                            if (th + i) % 4 == 3 {
+                                return Err(StoreError::Other("refused".into()));
+                            }
+                            Ok(id)
+                        });
+                        assert_eq!(r.is_ok(), (th + i) % 4 != 3, "{th}-{i}: {r:?}");
+                    }
+                });
+            }
+        });
+        for subject_id in [team, other] {
+            let seqs = s.store.read(|c| cases::seqs_of(c, subject_id, 2026)).unwrap();
+            let n = seqs.len() as i64;
+            assert_eq!(n, 36, "three of four filings of 48 committed");
+            assert_eq!(seqs, (1..=n).collect::<Vec<_>>(), "gapless for subject {subject_id}");
+        }
+        // Another year starts again at 1.
+        assert_eq!(s.store.write(|c| cases::next_case_seq(c, team, 2027)).unwrap(), 1);
+    });
+}

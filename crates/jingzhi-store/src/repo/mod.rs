@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod bench;
+pub mod cases;
 pub mod clocks;
 pub mod clues;
 pub mod jobs;
