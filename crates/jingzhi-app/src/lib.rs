@@ -45,6 +45,8 @@ pub struct AppConfig {
     /// Argon2id memory cost in KiB and passes. Defaults follow OWASP (19 MiB, 2 passes).
     pub argon2_memory_kib: u32,
     pub argon2_passes: u32,
+    /// Size and type limits of uploaded files (evidence, attachments).
+    pub file_policy: jingzhi_files::FilePolicy,
 }
 
 impl Default for AppConfig {
@@ -57,6 +59,7 @@ impl Default for AppConfig {
             node_name: "node-1".into(),
             argon2_memory_kib: 19 * 1024,
             argon2_passes: 2,
+            file_policy: jingzhi_files::FilePolicy::default(),
         }
     }
 }
@@ -84,6 +87,10 @@ pub struct App {
     pub intake: Arc<intake::IntakeCache>,
     /// Queue tab counts, kept briefly (see `clues`).
     pub queue_counts: Arc<clues::QueueCountCache>,
+    /// Where evidence and attachment files are kept (content-addressed, verified on read). `App::new`
+    /// puts them in a temporary directory; servers and the CLI set the configured store with
+    /// [`App::with_files`].
+    pub files: Arc<dyn jingzhi_files::FileStore>,
 }
 
 impl App {
@@ -95,10 +102,23 @@ impl App {
             clocks: Arc::new(clocks::ClockCache::default()),
             intake: Arc::new(intake::IntakeCache::default()),
             queue_counts: Arc::new(clues::QueueCountCache::default()),
+            files: Arc::new(jingzhi_files::LocalFiles::new(default_files_dir())),
         }
+    }
+
+    /// The same application with `files` as its file store.
+    pub fn with_files(mut self, files: Arc<dyn jingzhi_files::FileStore>) -> App {
+        self.files = files;
+        self
     }
 
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
     }
+}
+
+/// The file directory of an `App` built without one (tests, tools): `jingzhi-files` in the system's
+/// temporary directory. Content addressing makes sharing it between processes harmless.
+fn default_files_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("jingzhi-files")
 }

@@ -1,9 +1,10 @@
 //! Configuration, layered: built-in defaults → config file (TOML) → environment (`JINGZHI_*`).
-//! Secrets (the database password) never print: `Debug` and `show` redact them.
+//! Secrets (the database password, the S3 secret key) never print: `Debug` and `show` redact them.
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -40,6 +41,78 @@ pub struct Config {
     /// Serve the benchmark baseline endpoint `POST /bench/insert` (docs/BENCHMARKS.md). Never in
     /// production.
     pub bench_endpoints: bool,
+    /// Evidence and attachment files (`[files]` in the file, `JINGZHI_FILES_*` in the environment).
+    pub files: FilesConfig,
+}
+
+/// `[files]`: where evidence files are kept and how large they may be.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesConfig {
+    /// `local` (a directory) or `s3` (an S3-compatible bucket).
+    pub backend: String,
+    /// The local directory. Empty: `files` next to the SQLite database (`data/files` for the default
+    /// database), or `data/files` with PostgreSQL.
+    pub dir: String,
+    /// Largest file accepted, in MB.
+    pub max_mb: u64,
+    /// `http://host[:port]` of the S3-compatible service.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_bucket: String,
+    pub s3_access_key: String,
+    /// Never printed.
+    pub s3_secret_key: String,
+    /// Path-style addresses (`endpoint/bucket/key`, MinIO) rather than `bucket.endpoint/key`.
+    pub s3_path_style: bool,
+    /// Prepended to every object key, e.g. `evidence/`.
+    pub s3_prefix: String,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig {
+            backend: "local".into(),
+            dir: String::new(),
+            max_mb: jingzhi_files::policy::DEFAULT_MAX_BYTES / (1024 * 1024),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_bucket: String::new(),
+            s3_access_key: String::new(),
+            s3_secret_key: String::new(),
+            s3_path_style: true,
+            s3_prefix: String::new(),
+        }
+    }
+}
+
+/// Keys of `[files]`, each also read from `JINGZHI_FILES_<KEY>`.
+const FILES_KEYS: &[&str] = &[
+    "backend",
+    "dir",
+    "max_mb",
+    "s3_endpoint",
+    "s3_region",
+    "s3_bucket",
+    "s3_access_key",
+    "s3_secret_key",
+    "s3_path_style",
+    "s3_prefix",
+];
+
+impl FilesConfig {
+    fn s3_config(&self) -> jingzhi_files::S3Config {
+        jingzhi_files::S3Config {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            bucket: self.s3_bucket.clone(),
+            access_key: self.s3_access_key.clone(),
+            secret_key: self.s3_secret_key.clone(),
+            path_style: self.s3_path_style,
+            prefix: self.s3_prefix.clone(),
+            ..jingzhi_files::S3Config::default()
+        }
+    }
 }
 
 impl Default for Config {
@@ -60,6 +133,7 @@ impl Default for Config {
             sqlite_synchronous: "normal".into(),
             auto_migrate: false,
             bench_endpoints: false,
+            files: FilesConfig::default(),
         }
     }
 }
@@ -102,6 +176,27 @@ impl Config {
             let from_file: toml::Table =
                 toml::from_str(&text).with_context(|| format!("配置文件 {} 不是有效的 TOML", path.display()))?;
             for (k, v) in from_file {
+                if k == "files" {
+                    let toml::Value::Table(section) = v else {
+                        bail!("{} 中的 `files` 须为 [files] 表", path.display());
+                    };
+                    let mut merged = match table.remove("files") {
+                        Some(toml::Value::Table(t)) => t,
+                        _ => toml::Table::new(),
+                    };
+                    for (fk, fv) in section {
+                        if !FILES_KEYS.contains(&fk.as_str()) {
+                            bail!(
+                                "{} 的 [files] 中有未知的配置项 `{fk}`（可用：{}）",
+                                path.display(),
+                                FILES_KEYS.join(", ")
+                            );
+                        }
+                        merged.insert(fk, fv);
+                    }
+                    table.insert(k, toml::Value::Table(merged));
+                    continue;
+                }
                 if !ENV.contains(&k.as_str()) {
                     bail!("{} 中有未知的配置项 `{k}`（可用：{}）", path.display(), ENV.join(", "));
                 }
@@ -124,7 +219,16 @@ impl Config {
                 table.insert(key.to_string(), v);
             }
         }
+        if let Some(toml::Value::Table(files)) = table.get_mut("files") {
+            for key in FILES_KEYS {
+                let var = format!("JINGZHI_FILES_{}", key.to_uppercase());
+                if let Some(raw) = env(&var) {
+                    files.insert(key.to_string(), env_value(files.get(*key), &var, raw)?);
+                }
+            }
+        }
         let c: Config = table.try_into().context("配置无效")?;
+        c.check_files()?;
         if !matches!(c.log_format.as_str(), "text" | "json") {
             bail!("log_format 须为 `text` 或 `json`");
         }
@@ -134,10 +238,62 @@ impl Config {
         Ok(c)
     }
 
-    /// The configuration as TOML, with the database password hidden.
+    fn check_files(&self) -> Result<()> {
+        let f = &self.files;
+        match f.backend.as_str() {
+            "local" => {}
+            "s3" => {
+                if let Err(why) = f.s3_config().validate() {
+                    bail!("[files] 配置无效：{why}");
+                }
+            }
+            _ => bail!("[files] backend 须为 `local` 或 `s3`"),
+        }
+        if f.max_mb == 0 {
+            bail!("[files] max_mb 须大于 0");
+        }
+        Ok(())
+    }
+
+    /// The local file directory: `[files] dir`, else `files` next to the SQLite database, else
+    /// `data/files`.
+    pub fn files_dir(&self) -> PathBuf {
+        if !self.files.dir.is_empty() {
+            return PathBuf::from(&self.files.dir);
+        }
+        if let Some(db) = self.database_url.strip_prefix("sqlite://")
+            && let Some(parent) = Path::new(db).parent()
+        {
+            return parent.join("files");
+        }
+        PathBuf::from(jingzhi_files::local::DEFAULT_DIR)
+    }
+
+    /// The configured file store (checked by `load`, so building it cannot fail).
+    pub fn file_store(&self) -> Arc<dyn jingzhi_files::FileStore> {
+        if self.files.backend == "s3" {
+            // S3 signatures carry the wall clock, which only the app's SystemClock reads.
+            let now: jingzhi_files::s3::Now = Arc::new(|| jingzhi_app::Clock::now(&jingzhi_app::SystemClock));
+            match jingzhi_files::S3Files::new(self.files.s3_config(), now) {
+                Ok(s3) => return Arc::new(s3),
+                Err(why) => panic!("[files] checked at load: {why}"),
+            }
+        }
+        Arc::new(jingzhi_files::LocalFiles::new(self.files_dir()))
+    }
+
+    /// The upload limits.
+    pub fn file_policy(&self) -> jingzhi_files::FilePolicy {
+        jingzhi_files::FilePolicy::default().with_max_bytes(self.files.max_mb.saturating_mul(1024 * 1024))
+    }
+
+    /// The configuration as TOML, with the database password and the S3 secret key hidden.
     pub fn show(&self) -> String {
         let mut c = self.clone();
         c.database_url = jingzhi_store::redact_url(&c.database_url);
+        if !c.files.s3_secret_key.is_empty() {
+            c.files.s3_secret_key = "***".into();
+        }
         toml::to_string_pretty(&c).expect("config serialises")
     }
 
@@ -148,6 +304,7 @@ impl Config {
             lockout_minutes: self.lockout_minutes,
             ip_max_failures: self.ip_max_failures,
             node_name: self.node_name.clone(),
+            file_policy: self.file_policy(),
             ..jingzhi_app::AppConfig::default()
         }
     }
@@ -159,6 +316,15 @@ impl Config {
             ..jingzhi_store::StoreOptions::default()
         }
     }
+}
+
+/// An environment value typed like the value it replaces (booleans, integers, else text).
+fn env_value(current: Option<&toml::Value>, var: &str, raw: String) -> Result<toml::Value> {
+    Ok(match current {
+        Some(toml::Value::Boolean(_)) => toml::Value::Boolean(matches!(raw.as_str(), "1" | "true" | "yes" | "on")),
+        Some(toml::Value::Integer(_)) => toml::Value::Integer(raw.parse().with_context(|| format!("{var} 须为整数"))?),
+        _ => toml::Value::String(raw),
+    })
 }
 
 #[cfg(test)]
@@ -213,5 +379,85 @@ mod tests {
         assert!(!c.show().contains("s3cret"));
         assert!(!format!("{c:?}").contains("s3cret"));
         assert!(c.show().contains("postgres://jz:***@db/jz"));
+    }
+
+    #[test]
+    fn files_section_from_file_and_environment() {
+        let dir = std::env::temp_dir().join(format!("jz-config-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let none = HashMap::new();
+        let c = Config::load(None, &env(&none)).unwrap();
+        assert_eq!(c.files.backend, "local");
+        assert_eq!(
+            c.files_dir(),
+            Path::new("data/files"),
+            "next to the default SQLite file"
+        );
+        assert_eq!(c.file_policy().max_bytes(), 50 * 1024 * 1024);
+        assert_eq!(c.app_config().file_policy.max_bytes(), 50 * 1024 * 1024);
+        let m = HashMap::from([("JINGZHI_DATABASE_URL", "sqlite:///srv/jz/jingzhi.db")]);
+        assert_eq!(
+            Config::load(None, &env(&m)).unwrap().files_dir(),
+            Path::new("/srv/jz/files")
+        );
+        let m = HashMap::from([("JINGZHI_DATABASE_URL", "postgres://db/jz")]);
+        assert_eq!(
+            Config::load(None, &env(&m)).unwrap().files_dir(),
+            Path::new("data/files")
+        );
+
+        let file = dir.join("files.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\n[files]\nbackend = \"s3\"\ns3_endpoint = \"http://minio:9000\"\n\
+             s3_bucket = \"evidence\"\ns3_access_key = \"AK\"\ns3_secret_key = \"topsecret\"\nmax_mb = 20\n",
+        )
+        .unwrap();
+        let m = HashMap::from([("JINGZHI_FILES_MAX_MB", "30"), ("JINGZHI_FILES_S3_PATH_STYLE", "false")]);
+        let c = Config::load(Some(&file), &env(&m)).unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(
+            (c.files.backend.as_str(), c.files.s3_bucket.as_str()),
+            ("s3", "evidence")
+        );
+        assert_eq!(c.files.max_mb, 30, "environment overrides file");
+        assert!(!c.files.s3_path_style);
+        assert!(c.file_store().location().contains("evidence"));
+        assert!(!c.show().contains("topsecret"), "{}", c.show());
+        assert!(!format!("{c:?}").contains("topsecret"));
+        assert!(c.show().contains("[files]"));
+        let shown: Config = toml::from_str(&c.show()).unwrap();
+        assert_eq!(shown.files.s3_secret_key, "***");
+
+        let m = HashMap::from([("JINGZHI_FILES_DIR", "/var/lib/jingzhi/files")]);
+        let c = Config::load(None, &env(&m)).unwrap();
+        assert_eq!(c.files_dir(), Path::new("/var/lib/jingzhi/files"));
+        assert!(c.file_store().location().contains("/var/lib/jingzhi/files"));
+    }
+
+    #[test]
+    fn bad_files_settings_are_refused_in_chinese() {
+        let dir = std::env::temp_dir().join(format!("jz-config-files2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "[files]\nbakend = \"s3\"\n").unwrap();
+        let none = HashMap::new();
+        let err = Config::load(Some(&file), &env(&none)).unwrap_err().to_string();
+        assert!(err.contains("[files] 中有未知的配置项 `bakend`"), "{err}");
+        let m = HashMap::from([("JINGZHI_FILES_BACKEND", "ftp")]);
+        let err = Config::load(None, &env(&m)).unwrap_err().to_string();
+        assert!(err.contains("backend 须为"), "{err}");
+        let m = HashMap::from([("JINGZHI_FILES_BACKEND", "s3")]);
+        let err = Config::load(None, &env(&m)).unwrap_err().to_string();
+        assert!(err.contains("S3 端点"), "{err}");
+        let m = HashMap::from([("JINGZHI_FILES_MAX_MB", "0")]);
+        assert!(Config::load(None, &env(&m)).is_err());
+        let m = HashMap::from([("JINGZHI_FILES_MAX_MB", "many")]);
+        assert!(
+            Config::load(None, &env(&m))
+                .unwrap_err()
+                .to_string()
+                .contains("须为整数")
+        );
     }
 }

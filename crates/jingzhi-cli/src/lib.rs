@@ -356,7 +356,7 @@ fn ready_app(c: &Config) -> Result<App> {
 }
 
 fn app_for(c: &Config, store: Store) -> App {
-    App::new(store, Arc::new(SystemClock), c.app_config())
+    App::new(store, Arc::new(SystemClock), c.app_config()).with_files(c.file_store())
 }
 
 /// The operator's actor: the district bureau if it exists, else a bootstrap actor.

@@ -50,6 +50,7 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
         }
     }
     let app = app_for(&c, store);
+    tracing::info!(files = %app.files.location(), "evidence file store");
     app.ensure_clock_defaults().map_err(crate::app_err)?;
     app.ensure_intake_defaults().map_err(crate::app_err)?;
     let mut lines = Vec::new();
