@@ -1031,13 +1031,13 @@ fn filing_approval(s: &CaseSheet) -> Vec<Block> {
     fields.push(field("违法依据", &s.violated_basis));
     fields.push(field("承办人", s.officers_text()));
     let mut v = vec![Block::Fields { fields }];
-    v.push(note(format!(
-        "立案依据：符合立案标准的，行政机关应当及时立案（{LAW}第五十四条第二款）。"
-    )));
     v.extend(s.opinion_blocks(&[OpinionStage::Handler, OpinionStage::Department, OpinionStage::Approval]));
     v.push(Block::Fields {
         fields: vec![field("立案日期", date_text(s.dates.filed))],
     });
+    v.push(note(format!(
+        "立案依据：符合立案标准的，行政机关应当及时立案（{LAW}第五十四条第二款）。"
+    )));
     v
 }
 
@@ -1140,7 +1140,9 @@ fn inquiry_record(s: &CaseSheet) -> Vec<Block> {
     v
 }
 
-fn violation_sentence(s: &CaseSheet) -> String {
+/// "经查，{date}，{facts}。{who}的上述行为违反了{basis}的规定。" — `who` is 你/你单位 in letters,
+/// 当事人 in decisions.
+fn violation_sentence(s: &CaseSheet, who: &str) -> String {
     format!(
         "经查，{}{}。{}的上述行为违反了{}的规定。",
         if s.dates.discovered.is_some() {
@@ -1149,7 +1151,7 @@ fn violation_sentence(s: &CaseSheet) -> String {
             String::new()
         },
         or_blank(&s.facts).trim_end_matches('。'),
-        you(s),
+        who,
         or_blank(&s.violated_basis)
     )
 }
@@ -1161,7 +1163,7 @@ fn correction_order(s: &CaseSheet) -> Vec<Block> {
         format!("于{}前", date_text(s.dates.correction_deadline))
     };
     vec![
-        para(violation_sentence(s)),
+        para(violation_sentence(s, you(s))),
         para(format!(
             "根据{}及{LAW}第二十八条第一款的规定，现责令{}{when}改正上述违法行为。改正要求：{}。",
             or_blank(&s.penalty_basis),
@@ -1178,7 +1180,7 @@ fn correction_order(s: &CaseSheet) -> Vec<Block> {
 fn prior_notice(s: &CaseSheet) -> Vec<Block> {
     let days = s.statement_days.map(|d| d.to_string()).unwrap_or_else(|| "____".into());
     let mut v = vec![
-        para(violation_sentence(s)),
+        para(violation_sentence(s, you(s))),
         heading("以上事实有下列证据证明："),
         Block::List {
             items: s.evidence_items(),
@@ -1302,7 +1304,7 @@ fn decision_body_common(s: &CaseSheet) -> Vec<Block> {
             fields: s.party_fields(),
         },
         heading("一、违法事实和证据"),
-        para(violation_sentence(s)),
+        para(violation_sentence(s, "当事人")),
         para("以上事实有下列证据证明：".to_string()),
         Block::List {
             items: s.evidence_items(),
@@ -1831,6 +1833,8 @@ mod tests {
         assert!(t.contains("六十日内向上海市长宁区人民政府申请行政复议（《中华人民共和国行政复议法》第二十条）"));
         assert!(t.contains("六个月内依法向________提起行政诉讼（《中华人民共和国行政诉讼法》第四十六条）"));
         assert!(t.contains("不停止执行"));
+        assert!(t.contains("当事人的上述行为违反了《上海市住宅物业管理规定》第五十六条第二款第四项的规定"));
+        assert!(!t.contains("你的"), "a decision speaks of 当事人");
         assert!(t.contains("张三丰"), "the party's own copy is not masked");
         assert!(t.contains("11010519491231002X"));
         assert!(t.contains("不予采纳"));
@@ -1895,6 +1899,7 @@ mod tests {
         let mut s = sample_sheet();
         let t = compose(DocumentKind::PriorNotice, &s).text();
         assert!(t.contains("第四十四条、第四十五条"));
+        assert!(t.contains("你的上述行为违反了"), "a letter speaks to the party");
         assert!(t.contains("自收到本告知书之日起5个工作日内"));
         assert!(!t.contains("听证告知书"), "no hearing right, no mention");
         s.hearing.right = true;
