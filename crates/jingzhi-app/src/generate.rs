@@ -218,6 +218,7 @@ impl App {
             self.queue_counts.invalidate();
             progress(done);
         }
+        self.store.refresh_statistics()?;
         Ok(())
     }
 

@@ -337,6 +337,10 @@ impl App {
             })
         })?;
         self.queue_counts.invalidate();
+        if body.len() > 10_000 {
+            // A bulk load: the PostgreSQL planner needs fresh statistics (Store::refresh_statistics).
+            self.store.refresh_statistics()?;
+        }
         Ok(HotlineImport {
             dry_run: false,
             rows: rows_total,
