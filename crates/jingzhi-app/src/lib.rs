@@ -8,6 +8,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod clock;
 pub mod clocks;
 pub mod clues;

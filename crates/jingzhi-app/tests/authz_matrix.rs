@@ -192,6 +192,50 @@ fn probe(w: &World, actor: &Actor, res: Resource, act: Action, n: usize) -> Resu
             .app
             .export_clues(actor, &jingzhi_app::clues::ListRequest::default())
             .map(|_| ()),
+        (Resource::Case, Action::View) => w
+            .app
+            .list_cases(actor, &jingzhi_app::cases::CaseListRequest::default())
+            .map(|_| ()),
+        (Resource::Case, Action::Create) => {
+            let leader = actor.has_role(Role::TeamLeader) || actor.has_role(Role::BureauLeader);
+            let mut c = probe_case(w, n);
+            if !leader {
+                c.procedure = jingzhi_domain::case::ProcedureKind::Simple;
+                c.decision = Some(probe_fine());
+            }
+            w.app.open_case(actor, &c).map(|_| ())
+        }
+        (Resource::Case, Action::Update) => {
+            let id = w.app.open_case(&w.actor(Role::TeamLeader), &probe_case(w, n))?;
+            let party = jingzhi_domain::case::Party::citizen("李四", "11010519491231002X", "上海市长宁区华阳路2号")
+                .expect("valid party");
+            w.app.add_party(actor, id, &party).map(|_| ())
+        }
+        (Resource::Evidence, Action::View) => {
+            let id = w.app.open_case(&w.actor(Role::TeamLeader), &probe_case(w, n))?;
+            w.app.list_evidence(actor, id).map(|_| ())
+        }
+        (Resource::Evidence, Action::Create) => {
+            let id = w.app.open_case(&w.actor(Role::TeamLeader), &probe_case(w, n))?;
+            let c = probe_case(w, n);
+            w.app
+                .add_evidence(
+                    actor,
+                    id,
+                    &jingzhi_app::cases::NewEvidence {
+                        evidence_type: jingzhi_domain::case::EvidenceType::AudioVisual,
+                        title: "现场照片".into(),
+                        collected_by: c.officer_ids,
+                        collected_at: None,
+                        place: "华阳路100号".into(),
+                        signature: None,
+                        sha256: None,
+                        size: None,
+                        content_type: None,
+                    },
+                )
+                .map(|_| ())
+        }
         (r, a) => panic!("no probe for {r:?} × {a:?}: add one when adding a resource or action"),
     };
     match r {
@@ -199,6 +243,42 @@ fn probe(w: &World, actor: &Actor, res: Resource, act: Action, n: usize) -> Resu
         Err(e) if e.kind() == ErrorKind::Forbidden && e.code == jingzhi_app::ErrorCode::Forbidden => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// A new ordinary case in the test team's street, with the team's two certified officers.
+fn probe_case(w: &World, n: usize) -> jingzhi_app::cases::OpenCase {
+    let admin = w.actor(Role::Admin);
+    let officer_ids = ["officer", "officer2"]
+        .iter()
+        .map(|u| w.app.find_user_by_username(&admin, u).unwrap().id)
+        .collect();
+    let street = w.actor(Role::TeamLeader).org.street_code.map(|s| s.to_string());
+    jingzhi_app::cases::OpenCase {
+        procedure: jingzhi_domain::case::ProcedureKind::Ordinary,
+        clue_id: None,
+        matter_code: "street_vending".into(),
+        variant: None,
+        street_code: street,
+        title: format!("探测案件{n}"),
+        summary: "占道经营".into(),
+        place: "华阳路100号".into(),
+        party: jingzhi_domain::case::Party::citizen("张三", "11010519491231002X", "上海市长宁区华阳路1号")
+            .expect("valid party"),
+        officer_ids,
+        reason: "巡查发现，核查属实".into(),
+        decision: None,
+    }
+}
+
+fn probe_fine() -> jingzhi_domain::case::Decision {
+    jingzhi_domain::case::Decision::penalty(
+        vec![jingzhi_domain::case::Penalty::fine(80)],
+        jingzhi_domain::case::Discretion {
+            level: Some(jingzhi_domain::matter::DiscretionLevel::Slight),
+            reasons: "初次被查处".into(),
+            ..Default::default()
+        },
+    )
 }
 
 #[test]
@@ -265,6 +345,30 @@ fn the_matrix_document_is_current() {
         }
         doc.push('\n');
         for &act in ClueAction::ALL {
+            doc.push_str(&format!("| {} `{}` |", act.label(), act.code()));
+            for &role in Role::ALL {
+                doc.push_str(if roles_for(act).contains(&role) {
+                    " ✔ |"
+                } else {
+                    " · |"
+                });
+            }
+            doc.push('\n');
+        }
+        doc.push('\n');
+    }
+    {
+        use jingzhi_domain::case::{CaseAction, roles_for};
+        doc.push_str("## 办案环节 `CaseAction`\n\nWho may take each step of a penalty case (`jingzhi_domain::case::roles_for`); the case must\nalso be in the person's data scope (a street team its street's cases, the bureau the district's;\npartners and departments none), and the step must pass its gates (`docs/cases.md`).\n\n| 环节 |");
+        for &role in Role::ALL {
+            doc.push_str(&format!(" {} |", role.label()));
+        }
+        doc.push_str("\n|---|");
+        for _ in Role::ALL {
+            doc.push_str("---|");
+        }
+        doc.push('\n');
+        for &act in CaseAction::ALL {
             doc.push_str(&format!("| {} `{}` |", act.label(), act.code()));
             for &role in Role::ALL {
                 doc.push_str(if roles_for(act).contains(&role) {

@@ -20,6 +20,10 @@ crate::coded_enum! {
         Matter = ("matter", "执法事项"),
         Boundary = ("boundary", "辖区边界"),
         Clue = ("clue", "线索"),
+        /// 案件: which steps each role takes is `case::roles_for`.
+        Case = ("case", "案件"),
+        /// 证据 (and 笔录) of a case.
+        Evidence = ("evidence", "证据"),
     }
 }
 
@@ -53,6 +57,8 @@ pub fn actions_on(resource: Resource) -> &'static [Action] {
         Matter => &[View, Update],
         Boundary => &[View, Import],
         Clue => &[View, Create, Import, Export],
+        Case => &[View, Create, Update],
+        Evidence => &[View, Create],
     }
 }
 
@@ -76,6 +82,9 @@ const EVERYONE_BUT_PARTNERS: &[Role] = &[
     Admin,
     DepartmentLiaison,
 ];
+
+/// Who sees case files: the handling team, leaders, legal review and inspectors.
+const CASE_STAFF: &[Role] = &[BureauLeader, LegalReviewer, Inspector, TeamLeader, Officer];
 
 /// Role × resource × action. Data scope is applied on top (see module docs).
 pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
@@ -109,6 +118,16 @@ pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
         (Clue, Import) => &[Dispatcher, Admin],
         (Clue, Export) => EVERYONE_BUT_PARTNERS,
         (Clue, _) => &[],
+        // Cases are enforcement files: partners, departments, dispatchers and administrators see
+        // none. Create = open a case (立案 by a leader, 当场处罚 by an officer); Update = take a
+        // step, each step further limited by case::roles_for (审批, 法制审核, 决定…).
+        (Case, View) => CASE_STAFF,
+        (Case, Create) => &[Officer, TeamLeader, BureauLeader],
+        (Case, Update) => &[Officer, TeamLeader, BureauLeader, LegalReviewer],
+        (Case, _) => &[],
+        (Evidence, View) => CASE_STAFF,
+        (Evidence, Create) => &[Officer, TeamLeader],
+        (Evidence, _) => &[],
     };
     who.contains(&role)
 }

@@ -1,0 +1,722 @@
+//! Penalty cases (办案) through the real use cases, on both backends: both procedures end to end,
+//! every gate refusing with its article, scope, frozen documents and publicity.
+
+mod common;
+
+use common::*;
+use jiff::SignedDuration;
+use jingzhi_app::cases::{CaseListRequest, CaseStep, Inbox, NewEvidence, NewRecord, OpenCase};
+use jingzhi_app::{Actor, AppError, ErrorCode};
+use jingzhi_domain::case::{
+    CaseAction as A, CaseStatus as S, ClosingGround, CollectionGround, Decision, Discretion, DocumentKind,
+    EvidenceType, NoPenaltyGround, OnSpotCollection, Party, PartyKind, Penalty, ProcedureKind, ReviewFlags,
+    ServiceMethod, ServiceRecord, SignatureStatus,
+};
+use jingzhi_domain::matter::DiscretionLevel;
+use jingzhi_domain::role::Role;
+use jingzhi_testkit::{Scratch, both_backends};
+
+struct Crew {
+    lead: Actor,
+    officer: Actor,
+    legal: Actor,
+    officer_ids: Vec<i64>,
+}
+
+fn crew(w: &World) -> Crew {
+    let admin = w.actor(Role::Admin);
+    let officer_ids = ["officer", "officer2"]
+        .iter()
+        .map(|u| w.app.find_user_by_username(&admin, u).unwrap().id)
+        .collect();
+    Crew {
+        lead: w.actor(Role::TeamLeader),
+        officer: w.actor(Role::Officer),
+        legal: w.actor(Role::LegalReviewer),
+        officer_ids,
+    }
+}
+
+fn citizen() -> Party {
+    Party::citizen("张三", "11010519491231002X", "上海市长宁区华阳路1弄2号").unwrap()
+}
+
+fn fine(amount: i64, level: DiscretionLevel) -> Decision {
+    Decision::penalty(
+        vec![Penalty::fine(amount)],
+        Discretion {
+            level: Some(level),
+            reasons: "初次被查处，配合调查".into(),
+            ..Discretion::default()
+        },
+    )
+}
+
+fn new_case(cr: &Crew, matter: &str) -> OpenCase {
+    OpenCase {
+        procedure: ProcedureKind::Ordinary,
+        clue_id: None,
+        matter_code: matter.into(),
+        variant: None,
+        street_code: None,
+        title: "张三占道经营案".into(),
+        summary: "当事人张三在华阳路100号人行道上摆摊经营".into(),
+        place: "华阳路100号".into(),
+        party: citizen(),
+        officer_ids: cr.officer_ids.clone(),
+        reason: "巡查发现占道经营，经核查属实，符合立案条件".into(),
+        decision: None,
+    }
+}
+
+fn step(action: A) -> CaseStep {
+    CaseStep::of(action)
+}
+
+#[track_caller]
+fn act(w: &World, who: &Actor, id: i64, s: CaseStep) -> S {
+    let a = s.action.unwrap();
+    w.app.case_act(who, id, &s).unwrap_or_else(|e| panic!("{a:?}: {e}"))
+}
+
+/// Asserts a gate refusal whose message carries the article.
+#[track_caller]
+fn refused(r: Result<impl std::fmt::Debug, AppError>, text: &str, article: &str) -> String {
+    let e = r.expect_err("expected a refusal");
+    assert_eq!(e.code, ErrorCode::GateRefused, "{e}");
+    assert!(e.message.contains(text), "{:?} lacks {text:?}", e.message);
+    assert!(
+        e.message.contains(article),
+        "{:?} lacks the article {article:?}",
+        e.message
+    );
+    e.message
+}
+
+/// Evidence by both officers and a signed inspection record.
+fn collect_evidence(w: &World, cr: &Crew, id: i64) {
+    w.app
+        .add_evidence(
+            &cr.officer,
+            id,
+            &NewEvidence {
+                evidence_type: EvidenceType::AudioVisual,
+                title: "现场照片（6张）".into(),
+                collected_by: cr.officer_ids.clone(),
+                collected_at: None,
+                place: "华阳路100号".into(),
+                signature: None,
+                sha256: Some("ab".repeat(32)),
+                size: Some(2048),
+                content_type: Some("image/jpeg".into()),
+            },
+        )
+        .unwrap();
+    w.app
+        .add_record(
+            &cr.officer,
+            id,
+            &NewRecord {
+                kind: DocumentKind::InspectionRecord,
+                content: "现场检查：当事人在人行道上设摊，占地约3平方米".into(),
+                officers: cr.officer_ids.clone(),
+                signature: Some(SignatureStatus::PartySigned),
+                recorded_at: None,
+            },
+        )
+        .unwrap();
+}
+
+/// An ordinary case taken to the case review with a proposal.
+fn to_review(w: &World, cr: &Crew, matter: &str, proposal: Decision) -> i64 {
+    to_review_with(w, cr, matter, proposal, None)
+}
+
+fn to_review_with(w: &World, cr: &Crew, matter: &str, proposal: Decision, flags: Option<ReviewFlags>) -> i64 {
+    let id = w.app.open_case(&cr.lead, &new_case(cr, matter)).unwrap();
+    act(w, &cr.officer, id, step(A::StartInvestigation));
+    collect_evidence(w, cr, id);
+    act(w, &cr.officer, id, step(A::CloseInvestigation));
+    let mut s = step(A::SubmitReview);
+    s.proposal = Some(proposal);
+    s.flags = flags;
+    assert_eq!(act(w, &cr.officer, id, s), S::CaseReview);
+    id
+}
+
+fn days(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(24 * n)
+}
+
+both_backends!(an_ordinary_case_end_to_end, |s: &Scratch| {
+    let w = world(s);
+    let cr = crew(&w);
+    let id = w.app.open_case(&cr.lead, &new_case(&cr, "street_vending")).unwrap();
+    let v = w.app.case_view(&cr.officer, id).unwrap();
+    assert_eq!(v.case.status, S::Filed);
+    let number = v.case.number.clone().unwrap();
+    assert!(number.ends_with("城管罚字〔2026〕第0001号"), "{number}");
+    assert_eq!(v.officers.len(), 2);
+    assert_eq!(v.parties[0].name, "张三");
+    assert_eq!(v.clocks.len(), 1);
+    assert_eq!(v.clocks[0].clock.row.rule_code, "case_decision_90d");
+    assert!(v.clocks[0].explanation.contains("90"), "{}", v.clocks[0].explanation);
+    // The officer's buttons: start investigating (enabled), nothing a leader does.
+    assert!(
+        v.available_actions
+            .iter()
+            .any(|x| x.action == A::StartInvestigation && x.outcome == Ok(S::Investigating))
+    );
+    assert!(!v.available_actions.iter().any(|x| x.action == A::Withdraw));
+    // A second case of the same subject takes the next number.
+    let id2 = w.app.open_case(&cr.lead, &new_case(&cr, "street_vending")).unwrap();
+    let n2 = w.app.case_view(&cr.lead, id2).unwrap().case.number.unwrap();
+    assert!(n2.ends_with("第0002号"), "{n2}");
+
+    act(&w, &cr.officer, id, step(A::StartInvestigation));
+    collect_evidence(&w, &cr, id);
+    act(&w, &cr.officer, id, step(A::CloseInvestigation));
+    let mut sub = step(A::SubmitReview);
+    sub.proposal = Some(fine(200, DiscretionLevel::Ordinary));
+    act(&w, &cr.officer, id, sub);
+    assert_eq!(w.app.case_inbox(&cr.lead, Inbox::Approval).unwrap().total, 1);
+    assert_eq!(act(&w, &cr.lead, id, step(A::ApproveReview)), S::PriorNotice);
+    assert_eq!(act(&w, &cr.officer, id, step(A::SendPriorNotice)), S::PriorNotice);
+    // The party's period for statements is still running.
+    let mut decide = step(A::Decide);
+    decide.decision = Some(fine(200, DiscretionLevel::Ordinary));
+    refused(
+        w.app.case_act(&cr.lead, id, &decide),
+        "陈述、申辩期限尚未届满",
+        "第四十五条",
+    );
+    w.clock.advance(days(10));
+    assert_eq!(act(&w, &cr.lead, id, decide), S::Decided);
+    let v = w.app.case_view(&cr.lead, id).unwrap();
+    assert_eq!(v.case.amount_yuan, Some(200));
+    assert!(v.case.decided_at.is_some());
+    let rules: Vec<&str> = v.clocks.iter().map(|c| c.clock.row.rule_code.as_str()).collect();
+    assert!(
+        rules.contains(&"decision_service_7wd") && rules.contains(&"decision_publicity"),
+        "{rules:?}"
+    );
+    let decision_clock = v
+        .clocks
+        .iter()
+        .find(|c| c.clock.row.rule_code == "case_decision_90d")
+        .unwrap();
+    assert!(
+        decision_clock.clock.row.met_at.is_some(),
+        "the 90 days end with the decision"
+    );
+    // Published with the individual masked.
+    let notices = w.app.publicity_notices(w.app.now()).unwrap();
+    assert_eq!(notices.len(), 1);
+    let text = notices[0].notice.to_string();
+    assert!(
+        text.contains("张**") && !text.contains("张三") && !text.contains("11010519491231002X"),
+        "{text}"
+    );
+
+    let mut serve = step(A::Serve);
+    serve.service = Some(ServiceRecord::new(ServiceMethod::Direct));
+    assert_eq!(act(&w, &cr.officer, id, serve), S::Served);
+    assert_eq!(act(&w, &cr.officer, id, step(A::RecordPaid)), S::Performed);
+    let mut close = step(A::Close).reason("罚款已缴纳，执行完毕");
+    close.closing_ground = Some(ClosingGround::Performed);
+    assert_eq!(act(&w, &cr.lead, id, close), S::Closed);
+    assert_eq!(act(&w, &cr.lead, id, step(A::Archive)), S::Archived);
+    let v = w.app.case_view(&cr.lead, id).unwrap();
+    assert!(v.case.closed_at.is_some());
+    assert!(
+        v.clocks.iter().all(|c| c.clock.row.met_at.is_some()),
+        "no clock left running"
+    );
+    assert!(v.signals.is_empty(), "{:?}", v.signals);
+    // The timeline has every step; each state change is audited.
+    let actions: Vec<&str> = v.events.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "file",
+        "start_investigation",
+        "add_evidence",
+        "decide",
+        "serve",
+        "record_paid",
+        "close",
+        "archive",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    let audit = w
+        .app
+        .list_audit(
+            &w.actor(Role::Admin),
+            &jingzhi_app::audit::AuditFilter {
+                entity: Some("case".into()),
+                entity_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            100,
+        )
+        .unwrap();
+    assert!(audit.iter().any(|r| r.action == "case.decide"));
+    assert!(audit.iter().any(|r| r.action == "case.open"));
+    assert_eq!(w.app.case_inbox(&cr.lead, Inbox::Approval).unwrap().total, 0);
+});
+
+both_backends!(a_simple_case_decided_collected_and_filed_on_the_spot, |s: &Scratch| {
+    let w = world(s);
+    let cr = crew(&w);
+    let mut n = new_case(&cr, "street_vending");
+    n.procedure = ProcedureKind::Simple;
+    n.decision = Some(fine(300, DiscretionLevel::Serious));
+    refused(w.app.open_case(&cr.officer, &n), "只能处200元以下罚款", "第五十一条");
+    n.decision = Some(fine(80, DiscretionLevel::Slight));
+    let id = w.app.open_case(&cr.officer, &n).unwrap();
+    let v = w.app.case_view(&cr.officer, id).unwrap();
+    assert_eq!(v.case.status, S::OnTheSpot);
+    assert_eq!(v.case.procedure, ProcedureKind::Simple);
+    assert_eq!(v.case.amount_yuan, Some(80));
+    let mut collect = step(A::CollectOnSpot);
+    collect.collection = Some(OnSpotCollection {
+        ground: CollectionGround::SmallAmount,
+        amount_yuan: 80,
+        receipt_no: String::new(),
+    });
+    refused(w.app.case_act(&cr.officer, id, &collect), "专用票据", "第七十条");
+    collect.collection.as_mut().unwrap().receipt_no = "沪财罚00012345".into();
+    assert_eq!(act(&w, &cr.officer, id, collect), S::OnTheSpot);
+    assert_eq!(act(&w, &cr.officer, id, step(A::FileRecord)), S::FiledRecord);
+    let mut close = step(A::Close).reason("当场收缴，已备案");
+    close.closing_ground = Some(ClosingGround::Performed);
+    assert_eq!(act(&w, &cr.lead, id, close), S::Closed);
+    let v = w.app.case_view(&cr.lead, id).unwrap();
+    assert!(v.clocks.iter().any(|c| c.clock.row.rule_code == "cash_handover_2wd"));
+    assert!(
+        w.app.publicity_notices(w.app.now()).unwrap().is_empty(),
+        "simple decisions are not published"
+    );
+});
+
+both_backends!(
+    a_hearing_case_with_legal_review_and_no_heavier_penalty,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        let id = to_review(&w, &cr, "catering_fumes", fine(8_000, DiscretionLevel::Slight));
+        assert_eq!(act(&w, &cr.lead, id, step(A::ApproveReview)), S::LegalReview);
+        assert_eq!(w.app.case_inbox(&cr.legal, Inbox::LegalReview).unwrap().total, 1);
+        assert_eq!(
+            w.app
+                .case_act(&cr.officer, id, &step(A::PassLegalReview))
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(act(&w, &cr.legal, id, step(A::PassLegalReview)), S::PriorNotice);
+        // 8,000 元 against a citizen reaches the hearing threshold: the notice must say so.
+        refused(
+            w.app.case_act(&cr.officer, id, &step(A::SendPriorNotice)),
+            "须告知当事人有要求听证的权利",
+            "第六十三条",
+        );
+        let mut notice = step(A::SendPriorNotice);
+        notice.hearing_right_told = true;
+        act(&w, &cr.officer, id, notice);
+        w.clock.advance(days(1));
+        assert_eq!(act(&w, &cr.officer, id, step(A::RequestHearing)), S::StatementHearing);
+        let v = w.app.case_view(&cr.lead, id).unwrap();
+        let c90 = v
+            .clocks
+            .iter()
+            .find(|c| c.clock.row.rule_code == "case_decision_90d")
+            .unwrap();
+        assert_eq!(
+            c90.clock.deadline.state.code(),
+            "suspended",
+            "the hearing stops the 90 days"
+        );
+        w.clock.advance(days(14));
+        let mut decide = step(A::Decide);
+        decide.decision = Some(fine(8_000, DiscretionLevel::Slight));
+        refused(
+            w.app.case_act(&cr.lead, id, &decide),
+            "须举行听证后方可作出决定",
+            "第六十四条",
+        );
+        let mut hold = step(A::HoldHearing);
+        hold.hearing_notice_at = Some(w.app.now() - days(2));
+        refused(w.app.case_act(&cr.lead, id, &hold), "七日前", "第六十四条第（二）项");
+        hold.hearing_notice_at = Some(w.app.now() - days(13));
+        act(&w, &cr.lead, id, hold);
+        // A heavier fine than notified is refused; a lower one after the hearing is allowed.
+        decide.decision = Some(fine(9_000, DiscretionLevel::Slight));
+        refused(
+            w.app.case_act(&cr.lead, id, &decide),
+            "高于事先告知的8000元",
+            "第四十五条第二款",
+        );
+        decide.decision = Some(fine(6_000, DiscretionLevel::Slight));
+        assert_eq!(act(&w, &cr.lead, id, decide), S::Decided);
+        let v = w.app.case_view(&cr.lead, id).unwrap();
+        let c90 = v
+            .clocks
+            .iter()
+            .find(|c| c.clock.row.rule_code == "case_decision_90d")
+            .unwrap();
+        assert_eq!(c90.clock.deadline.suspensions.len(), 1);
+        assert!(c90.clock.row.met_at.is_some());
+    }
+);
+
+both_backends!(every_gate_refuses_with_its_article, |s: &Scratch| {
+    let w = world(s);
+    let cr = crew(&w);
+    // 立案 needs a reason from the approving leader; only leaders file.
+    let mut n = new_case(&cr, "street_vending");
+    n.reason = String::new();
+    refused(w.app.open_case(&cr.lead, &n), "立案须经负责人审批", "第五十四条");
+    n.reason = "核查属实".into();
+    assert_eq!(w.app.open_case(&cr.officer, &n).unwrap_err().code, ErrorCode::Forbidden);
+    // Two certified officers to investigate.
+    n.officer_ids = vec![cr.officer_ids[0]];
+    let one = w.app.open_case(&cr.lead, &n).unwrap();
+    refused(
+        w.app.case_act(&cr.officer, one, &step(A::StartInvestigation)),
+        "执法人员不得少于两人",
+        "第四十二条",
+    );
+    w.app.assign_officers(&cr.lead, one, &cr.officer_ids).unwrap();
+    act(&w, &cr.officer, one, step(A::StartInvestigation));
+    // Every evidence record by two certified officers; 笔录 signed.
+    let r = w.app.add_evidence(
+        &cr.officer,
+        one,
+        &NewEvidence {
+            evidence_type: EvidenceType::AudioVisual,
+            title: "现场照片".into(),
+            collected_by: vec![cr.officer_ids[0]],
+            collected_at: None,
+            place: String::new(),
+            signature: None,
+            sha256: None,
+            size: None,
+            content_type: None,
+        },
+    );
+    refused(r, "须由两名以上持有执法证件的执法人员收集", "第四十二条");
+    let r = w.app.add_record(
+        &cr.officer,
+        one,
+        &NewRecord {
+            kind: DocumentKind::InquiryRecord,
+            content: "询问当事人".into(),
+            officers: cr.officer_ids.clone(),
+            signature: None,
+            recorded_at: None,
+        },
+    );
+    refused(r, "须由当事人或者见证人签名", "第十九条");
+    // Closing the investigation needs evidence.
+    refused(
+        w.app.case_act(&cr.officer, one, &step(A::CloseInvestigation)),
+        "尚未收集证据",
+        "第四十条",
+    );
+
+    // The fine inside the matter's legal range (占道经营 50–500 元).
+    let id = to_review(&w, &cr, "street_vending", fine(200, DiscretionLevel::Ordinary));
+    let mut sub = step(A::SubmitLegalReview);
+    sub.proposal = Some(fine(600, DiscretionLevel::Grave));
+    let e = w.app.case_act(&cr.officer, id, &sub).unwrap_err();
+    assert_eq!(e.code, ErrorCode::GateRefused);
+    assert!(e.message.contains("600") && e.message.contains("《"), "{}", e.message);
+    // No decision without the prior notice.
+    let mut decide = step(A::Decide);
+    decide.decision = Some(fine(200, DiscretionLevel::Ordinary));
+    let m = refused(
+        w.app.case_act(&cr.lead, id, &decide),
+        "未经事先告知不得作出处罚决定",
+        "第六十二条",
+    );
+    assert_eq!(m, "未经事先告知不得作出处罚决定（《行政处罚法》第六十二条）");
+    // A transfer to the judiciary needs legal review first.
+    decide.decision = Some(Decision::transfer_judicial());
+    refused(w.app.case_act(&cr.lead, id, &decide), "法制审核", "第五十八条");
+    // A complex or major case goes to collective discussion.
+    let id3 = to_review_with(
+        &w,
+        &cr,
+        "street_vending",
+        Decision::no_penalty(NoPenaltyGround::MinorCorrected),
+        Some(ReviewFlags {
+            complex_or_major: true,
+            ..ReviewFlags::default()
+        }),
+    );
+    let mut np = step(A::Decide);
+    np.decision = Some(Decision::no_penalty(NoPenaltyGround::MinorCorrected));
+    refused(w.app.case_act(&cr.lead, id3, &np), "集体讨论决定", "第五十七条第二款");
+    assert_eq!(
+        act(&w, &cr.officer, id3, step(A::SubmitCollectiveDiscussion)),
+        S::CollectiveDiscussion
+    );
+    assert_eq!(
+        act(
+            &w,
+            &cr.lead,
+            id3,
+            step(A::ConcludeDiscussion).reason("集体讨论同意不予处罚")
+        ),
+        S::CaseReview
+    );
+    assert_eq!(act(&w, &cr.lead, id3, np), S::Decided);
+
+    // Withdrawal and closing need a reason (and a leader: officers may not).
+    refused(
+        w.app.case_act(&cr.lead, id, &step(A::Withdraw)),
+        "撤销立案须写明理由",
+        "第四十七条",
+    );
+    assert_eq!(
+        w.app
+            .case_act(&cr.officer, id, &step(A::Withdraw).reason("当事人已死亡"))
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        act(&w, &cr.lead, id, step(A::Withdraw).reason("违法事实不能成立")),
+        S::Withdrawn
+    );
+    let mut close = step(A::Close);
+    close.closing_ground = Some(ClosingGround::NoPenalty);
+    refused(w.app.case_act(&cr.lead, id3, &close), "结案须写明理由", "第四十七条");
+    // An action that does not exist in the status names the status.
+    refused(
+        w.app.case_act(&cr.lead, id, &step(A::Decide)),
+        "案件当前为“已撤销立案”",
+        "",
+    );
+});
+
+both_backends!(another_street_cannot_see_or_touch_a_case, |s: &Scratch| {
+    let w = world(s);
+    let cr = crew(&w);
+    let id = w.app.open_case(&cr.lead, &new_case(&cr, "street_vending")).unwrap();
+    let admin = w.actor(Role::Admin);
+    let other_team = w
+        .app
+        .list_orgs(&admin)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.code == "team-310105002")
+        .unwrap()
+        .id;
+    w.app
+        .create_user_with_password(
+            &admin,
+            &jingzhi_app::users::UserInput {
+                username: "jsofficer".into(),
+                display_name: "江苏路队员".into(),
+                org_id: other_team,
+                phone: String::new(),
+                certificate_no: "31010520239999".into(),
+                roles: vec![Role::Officer],
+            },
+            "Changning-2026!",
+            false,
+        )
+        .unwrap();
+    let sess = w.app.login("jsofficer", "Changning-2026!", "127.0.0.1", None).unwrap();
+    let other = w.app.session_actor(&sess.token).unwrap().unwrap();
+    assert_eq!(w.app.case_view(&other, id).unwrap_err().code, ErrorCode::OutOfScope);
+    assert_eq!(
+        w.app
+            .case_act(&other, id, &step(A::StartInvestigation))
+            .unwrap_err()
+            .code,
+        ErrorCode::OutOfScope
+    );
+    assert_eq!(w.app.list_cases(&other, &CaseListRequest::default()).unwrap().total, 0);
+    assert_eq!(
+        w.app
+            .list_cases(&cr.officer, &CaseListRequest::default())
+            .unwrap()
+            .total,
+        1
+    );
+    // The bureau sees the district; partners and dispatchers see no cases at all.
+    assert_eq!(
+        w.app
+            .list_cases(&w.actor(Role::BureauLeader), &CaseListRequest::default())
+            .unwrap()
+            .total,
+        1
+    );
+    for role in [
+        Role::PropertyStaff,
+        Role::GridWorker,
+        Role::DepartmentLiaison,
+        Role::Dispatcher,
+    ] {
+        assert_eq!(
+            w.app.case_view(&w.actor(role), id).unwrap_err().code,
+            ErrorCode::Forbidden,
+            "{role:?}"
+        );
+    }
+    // Search and filters.
+    let found = w
+        .app
+        .list_cases(
+            &cr.lead,
+            &CaseListRequest {
+                q: "张三".into(),
+                status: Some(S::Filed),
+                ..CaseListRequest::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(found.total, 1);
+    let none = w
+        .app
+        .list_cases(
+            &cr.lead,
+            &CaseListRequest {
+                status: Some(S::Decided),
+                ..CaseListRequest::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(none.total, 0);
+    // A party with a wrong check digit is refused.
+    let mut bad = citizen();
+    bad.id_number = "110105194912310021".into();
+    let e = w.app.add_party(&cr.lead, id, &bad).unwrap_err();
+    assert_eq!(e.code, ErrorCode::ValidationFailed);
+    let org = Party::organization(
+        PartyKind::LegalPerson,
+        "上海某某餐饮有限公司",
+        "91310000MA1FL0XXXX",
+        "李四",
+        "上海市长宁区江苏路1号",
+    );
+    assert!(org.is_err(), "a made-up credit code fails its check character");
+});
+
+both_backends!(issued_documents_are_frozen_and_tampering_is_detected, |s: &Scratch| {
+    let w = world(s);
+    let cr = crew(&w);
+    let id = to_review(&w, &cr, "street_vending", fine(200, DiscretionLevel::Ordinary));
+    act(&w, &cr.lead, id, step(A::ApproveReview));
+    act(&w, &cr.officer, id, step(A::SendPriorNotice));
+    let notice = w
+        .app
+        .issue_document(&cr.officer, id, DocumentKind::PriorNotice)
+        .unwrap();
+    let d = w.app.case_document(&cr.officer, notice).unwrap();
+    let number = d.row.number.clone().unwrap();
+    assert!(number.contains("告字〔2026〕第0001号"), "{number}");
+    assert_eq!(d.content["notice"]["penalties"][0]["amount_yuan"], 200);
+    assert_eq!(d.row.sha256.len(), 64);
+    // A later change of the case does not change the issued document.
+    w.clock.advance(days(10));
+    let mut decide = step(A::Decide);
+    decide.decision = Some(fine(150, DiscretionLevel::Ordinary));
+    act(&w, &cr.lead, id, decide);
+    let again = w.app.case_document(&cr.officer, notice).unwrap();
+    assert_eq!(again.row.sha256, d.row.sha256);
+    assert_eq!(again.content, d.content);
+    let decision = w
+        .app
+        .issue_document(&cr.lead, id, DocumentKind::PenaltyDecision)
+        .unwrap();
+    let dd = w.app.case_document(&cr.lead, decision).unwrap();
+    assert_eq!(dd.row.number, w.app.case_view(&cr.lead, id).unwrap().case.number);
+    assert!(dd.content["relief"].as_str().unwrap().contains("行政复议"));
+    assert_eq!(dd.content["decision"]["penalties"][0]["amount_yuan"], 150);
+    // Tampering with the stored snapshot is detected on read.
+    w.app
+        .store
+        .write(|c| {
+            c.execute(
+                "UPDATE case_document SET content = replace(content, '150', '15') WHERE id = $1",
+                jingzhi_store::params![decision],
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        w.app.case_document(&cr.lead, decision).unwrap_err().code,
+        ErrorCode::DocumentTampered
+    );
+    // Withdrawing the publicity needs a reason; then the notice is gone.
+    assert_eq!(w.app.publicity_notices(w.app.now()).unwrap().len(), 1);
+    assert_eq!(
+        w.app.withdraw_publicity(&cr.lead, id, " ").unwrap_err().code,
+        ErrorCode::ValidationFailed
+    );
+    w.app
+        .withdraw_publicity(&cr.lead, id, "该行政处罚决定已被依法撤销")
+        .unwrap();
+    assert!(w.app.publicity_notices(w.app.now()).unwrap().is_empty());
+});
+
+both_backends!(a_case_is_opened_from_a_verified_clue_only, |s: &Scratch| {
+    use jingzhi_app::clues::{NewClue, Step};
+    use jingzhi_domain::clue::{Channel, ClueAction, Verification};
+    let w = world(s);
+    let cr = crew(&w);
+    let d = w.actor(Role::Dispatcher);
+    let team = w
+        .app
+        .list_orgs(&w.actor(Role::Admin))
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == cr.lead.org.id)
+        .unwrap();
+    let mut nc = NewClue::new(Channel::Patrol, "华阳路100号有人占道摆摊", "长宁区华阳路100号");
+    nc.matter_code = Some("street_vending".into());
+    let k = w.app.register_clue(&d, &nc).unwrap().clue;
+    let mut n = new_case(&cr, "street_vending");
+    n.clue_id = Some(k.id);
+    // Not located in the team's street yet: not the team's to see.
+    assert_eq!(w.app.open_case(&cr.lead, &n).unwrap_err().code, ErrorCode::OutOfScope);
+    let go = |who: &Actor, a: ClueAction, p: Step| w.app.clue_step(who, k.id, a, &p).unwrap();
+    go(
+        &d,
+        ClueAction::Relocate,
+        Step {
+            street_code: team.street_code.as_ref().map(|s| s.to_string()),
+            reason: "定位".into(),
+            ..Step::default()
+        },
+    );
+    // Located but not verified: no case yet.
+    let e = w.app.open_case(&cr.lead, &n).unwrap_err();
+    assert_eq!(e.code, ErrorCode::GateRefused, "{e}");
+    assert!(e.message.contains("须核查属实"), "{}", e.message);
+    go(&d, ClueAction::Accept, Step::default());
+    go(
+        &d,
+        ClueAction::Dispatch,
+        Step {
+            org_id: Some(team.id),
+            ..Step::default()
+        },
+    );
+    go(&cr.officer, ClueAction::Sign, Step::default());
+    go(
+        &cr.officer,
+        ClueAction::Verify,
+        Step {
+            verification: Some(Verification::Confirmed),
+            text: "现场核查属实".into(),
+            ..Step::default()
+        },
+    );
+    let id = w.app.open_case(&cr.lead, &n).unwrap();
+    let v = w.app.case_view(&cr.lead, id).unwrap();
+    assert_eq!(v.case.clue_id, Some(k.id));
+    assert_eq!(v.case.street_code, k.street_code.clone().or(v.case.street_code.clone()));
+});
