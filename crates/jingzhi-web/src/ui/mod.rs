@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod clocks;
 pub(crate) mod clues;
+pub mod documents;
 mod home;
 mod matters;
 pub mod page;
