@@ -1434,7 +1434,9 @@ impl App {
         v
     }
 
-    /// Adds a file to a clue (photos, documents). Stored once by SHA-256.
+    /// Adds a file to a clue (photos, documents). The type is checked against the file's own bytes
+    /// (`AppConfig::file_policy`); the file goes to the file store (`App::files`) by SHA-256, before
+    /// the attachment row is written (an unreferenced file is harmless; a row without its file is not).
     pub fn attach_to_clue(
         &self,
         a: &Actor,
@@ -1460,7 +1462,17 @@ impl App {
                 format!("不支持的文件类型：{content_type}（可上传照片、PDF、视频、录音）"),
             ));
         }
-        let sha = crate::secrets::sha256_bytes_hex(bytes);
+        let accepted = self
+            .config
+            .file_policy
+            .check(None, Some(content_type), bytes)
+            .map_err(|e| match e {
+                jingzhi_files::PolicyError::TooLarge { .. } => {
+                    AppError::with_message(ErrorCode::PayloadTooLarge, e.to_string())
+                }
+                _ => AppError::field("file", e.to_string()),
+            })?;
+        let content_type = accepted.content_type;
         let now = self.now();
         let k = self.clue_step(
             a,
@@ -1471,8 +1483,8 @@ impl App {
                 ..Default::default()
             },
         )?;
+        let sha = self.files.put(bytes).map_err(file_error)?.sha256;
         self.store.write(|c| {
-            repo::put_blob(c, &sha, content_type, bytes, now)?;
             let att = repo::insert_attachment(
                 c,
                 &repo::Attachment {
@@ -1500,24 +1512,33 @@ impl App {
         })
     }
 
-    /// A clue attachment's bytes (scope-checked; the hash is verified on every read).
+    /// A clue attachment's bytes (scope-checked; the hash is verified on every read). Read from the
+    /// file store; attachments uploaded before it existed are read from the database's `blob` table.
     pub fn clue_attachment(&self, a: &Actor, attachment_id: i64) -> AppResult<(repo::Attachment, Vec<u8>)> {
         a.require(Resource::Clue, Action::View)?;
-        self.store.read(|c| {
+        let att = self.store.read(|c| {
             let att = repo::get_attachment(c, attachment_id)?;
             let k = repo::get(c, att.clue_id)?;
             if !self.sees_clue(c, a, &k)? {
                 return Err(AppError::new(ErrorCode::OutOfScope));
             }
-            let (_, bytes) = repo::get_blob(c, &att.sha256)?;
-            if crate::secrets::sha256_bytes_hex(&bytes) != att.sha256 {
-                return Err(AppError::with_message(
-                    ErrorCode::Internal,
-                    "附件内容与其哈希不符，可能已被篡改",
-                ));
+            Ok(att)
+        })?;
+        let bytes = match self.files.get(&att.sha256) {
+            Ok(bytes) => bytes,
+            Err(jingzhi_files::FileError::NotFound { .. }) => {
+                let (_, bytes) = self.store.read(|c| repo::get_blob(c, &att.sha256))?;
+                if crate::secrets::sha256_bytes_hex(&bytes) != att.sha256 {
+                    return Err(file_error(jingzhi_files::FileError::Tampered {
+                        sha256: att.sha256.clone(),
+                        actual: crate::secrets::sha256_bytes_hex(&bytes),
+                    }));
+                }
+                bytes
             }
-            Ok((att, bytes))
-        })
+            Err(e) => return Err(file_error(e)),
+        };
+        Ok((att, bytes))
     }
 
     /// Mis-dispatch data: send-backs and reassignments since an instant, per org unit.
@@ -1557,4 +1578,22 @@ pub fn event_time(e: &Event) -> String {
 /// Stored instant text, for exports.
 pub fn ts_text(t: Option<Timestamp>) -> String {
     t.map(format_ts).unwrap_or_default()
+}
+
+/// A file-store failure as an application error: tampering and storage failures are internal
+/// errors with their own Chinese message (logged by the web layer); a missing file is "not found".
+pub(crate) fn file_error(e: jingzhi_files::FileError) -> AppError {
+    use jingzhi_files::FileError;
+    match e {
+        FileError::Tampered { sha256, actual } => {
+            tracing::error!(%sha256, %actual, "stored file does not match its hash");
+            AppError::with_message(ErrorCode::Internal, "附件内容与其哈希不符，可能已被篡改")
+        }
+        FileError::NotFound { .. } => AppError::with_message(ErrorCode::NotFound, "附件文件不存在"),
+        FileError::InvalidHash(_) => AppError::new(ErrorCode::NotFound),
+        FileError::Storage(detail) => {
+            tracing::error!(%detail, "file store failed");
+            AppError::with_message(ErrorCode::Internal, "附件存储暂时不可用，请稍后再试")
+        }
+    }
 }

@@ -626,22 +626,77 @@ both_backends!(search_finds_two_character_words_and_single_characters, |s: &Scra
 
 both_backends!(attachments_are_stored_by_hash_and_checked_on_read, |s: &Scratch| {
     let w = demo_world(s);
+    // A file store of this test's own, so that tampering with it cannot disturb other tests.
+    let dir = std::env::temp_dir().join(format!("jz-clue-files-{}", jingzhi_testkit::random_suffix()));
+    let files = std::sync::Arc::new(jingzhi_files::LocalFiles::new(&dir));
+    let app = w.app.clone().with_files(files.clone());
     let d = w.actor(Role::Dispatcher);
-    let k = w
-        .app
+    let k = app
         .register_clue(&d, &hotline(&w, "饭店油烟扰民", "仙霞路100号", "GD30"))
         .unwrap()
         .clue;
     let png = b"\x89PNG\r\n\x1a\nfake image bytes".to_vec();
-    let id = w.app.attach_to_clue(&d, k.id, "现场.png", "image/png", &png).unwrap();
-    let (att, bytes) = w.app.clue_attachment(&d, id).unwrap();
+    let id = app.attach_to_clue(&d, k.id, "现场.png", "image/png", &png).unwrap();
+    let (att, bytes) = app.clue_attachment(&d, id).unwrap();
     assert_eq!(bytes, png);
     assert_eq!(att.filename, "现场.png");
-    let e = w
-        .app
+    assert_eq!(att.sha256, jingzhi_files::sha256_hex(&png));
+    // The bytes are in the file store, not in the database.
+    let path = files.path_of(&att.sha256).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), png);
+    let blobs = s
+        .store
+        .read(|c| c.query_one("SELECT COUNT(*) FROM blob", &[]).map(|r| r.i64(0)))
+        .unwrap();
+    assert_eq!(blobs, 0);
+
+    let e = app
         .attach_to_clue(&d, k.id, "x.exe", "application/x-msdownload", &png)
         .unwrap_err();
     assert!(e.field_message("file").unwrap().contains("不支持"));
+    // The type is read from the bytes: a PNG sent as a JPEG, or a text file sent as a PDF, is refused.
+    let e = app.attach_to_clue(&d, k.id, "x.jpg", "image/jpeg", &png).unwrap_err();
+    assert!(e.field_message("file").unwrap().contains("不符"), "{e:?}");
+    let e = app
+        .attach_to_clue(&d, k.id, "x.pdf", "application/pdf", b"not a pdf at all")
+        .unwrap_err();
+    assert!(e.field_message("file").unwrap().contains("无法识别"), "{e:?}");
+
+    // Tampering with the file on disk is caught on read.
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"tampered").unwrap();
+    let e = app.clue_attachment(&d, id).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Internal);
+    assert!(e.message.contains("篡改"), "{e:?}");
+
+    // Attachments stored before the file store (bytes in the `blob` table) are still read, and
+    // still checked.
+    let old = b"\x89PNG\r\n\x1a\nstored in the database".to_vec();
+    let old_sha = jingzhi_files::sha256_hex(&old);
+    let old_id = s
+        .store
+        .write(|c| {
+            jingzhi_store::repo::clues::put_blob(c, &old_sha, "image/png", &old, w.app.now())?;
+            jingzhi_store::repo::clues::insert_attachment(
+                c,
+                &jingzhi_store::repo::clues::Attachment {
+                    id: 0,
+                    clue_id: k.id,
+                    sha256: old_sha.clone(),
+                    filename: "旧照片.png".into(),
+                    content_type: "image/png".into(),
+                    size: old.len() as i64,
+                    uploaded_by: "调度员".into(),
+                    uploaded_at: w.app.now(),
+                },
+            )
+        })
+        .unwrap();
+    assert!(!files.path_of(&old_sha).unwrap().exists());
+    assert_eq!(app.clue_attachment(&d, old_id).unwrap().1, old);
     s.store
         .write(|c| {
             c.execute(
@@ -650,7 +705,8 @@ both_backends!(attachments_are_stored_by_hash_and_checked_on_read, |s: &Scratch|
             )
         })
         .unwrap();
-    assert!(w.app.clue_attachment(&d, id).unwrap_err().message.contains("篡改"));
+    assert!(app.clue_attachment(&d, old_id).unwrap_err().message.contains("篡改"));
+    let _ = std::fs::remove_dir_all(&dir);
 });
 
 both_backends!(gcj02_points_are_converted_and_located_by_boundary, |s: &Scratch| {

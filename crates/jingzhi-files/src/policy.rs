@@ -198,13 +198,14 @@ impl FilePolicy {
             .filter(|d| !d.is_empty() && d != "application/octet-stream");
         // The legacy Office container cannot say whether it is a document or a workbook: the
         // declared type decides, else it counts as a Word document.
-        let detected: &'static str = if sniffed == OLE {
-            match declared.as_deref().and_then(canonical) {
-                Some(XLS) => XLS,
-                _ => DOC,
-            }
-        } else {
-            sniffed
+        let claimed = declared.as_deref().and_then(canonical);
+        let detected: &'static str = match (sniffed, claimed) {
+            (OLE, Some(XLS)) => XLS,
+            (OLE, _) => DOC,
+            // One MP4 container holds audio or video; the brand does not reliably say which (an
+            // `.m4a` may carry the `mp42` brand), so a claim of either is believed.
+            (MP4 | M4A, Some(c @ (MP4 | M4A))) => c,
+            _ => sniffed,
         };
         if let Some(d) = &declared
             && canonical(d) != Some(detected)

@@ -142,6 +142,20 @@ fn accepted_files_carry_the_detected_type() {
     // The kind is inferred when not given.
     let audio = p.check(None, Some("audio/x-m4a"), &ftyp(b"M4A ", &[])).unwrap();
     assert_eq!((audio.kind, audio.content_type), (FileKind::Audio, policy::M4A));
+    // An MP4 container may be declared audio or video whatever its brand.
+    let m4a_as_mp42 = p.check(None, Some("audio/mp4"), &ftyp(b"mp42", &[b"M4A "])).unwrap();
+    assert_eq!(
+        (m4a_as_mp42.kind, m4a_as_mp42.content_type),
+        (FileKind::Audio, policy::M4A)
+    );
+    assert_eq!(
+        p.check(None, Some("video/mp4"), &ftyp(b"M4A ", &[])).unwrap().kind,
+        FileKind::Video
+    );
+    assert!(matches!(
+        p.check(None, Some("video/quicktime"), &ftyp(b"mp42", &[])),
+        Err(PolicyError::Mismatch { .. })
+    ));
     let video = p.check(None, None, &ftyp(b"qt  ", &[])).unwrap();
     assert_eq!(video.kind, FileKind::Video);
     let xlsx = p
