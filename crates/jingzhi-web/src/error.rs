@@ -10,6 +10,11 @@ pub fn status_of(e: &AppError) -> StatusCode {
     if e.code == jingzhi_app::ErrorCode::PayloadTooLarge {
         return StatusCode::PAYLOAD_TOO_LARGE;
     }
+    // A case step the procedure refuses conflicts with the case's current state (its status and
+    // facts), not with the request's form.
+    if e.code == jingzhi_app::ErrorCode::GateRefused {
+        return StatusCode::CONFLICT;
+    }
     match e.kind() {
         ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,

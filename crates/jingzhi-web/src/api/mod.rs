@@ -2,6 +2,7 @@
 //! description (utoipa-axum), so the document at `/api/v1/openapi.json` cannot drift from the
 //! routes.
 
+mod cases;
 mod clocks;
 mod clues;
 mod platform;
@@ -50,6 +51,7 @@ pub fn router() -> (Router<WebState>, utoipa::openapi::OpenApi) {
         .merge(platform::routes())
         .merge(clocks::routes())
         .merge(clues::routes())
+        .merge(cases::routes())
         .split_for_parts()
 }
 

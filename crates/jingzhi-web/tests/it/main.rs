@@ -1,6 +1,7 @@
 //! Web tests: HTTP against a real server, and browser journeys in a real headless Chromium.
 
 mod browser;
+mod cases_api;
 mod clocks;
 mod clues;
 mod http;
