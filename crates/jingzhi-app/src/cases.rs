@@ -14,7 +14,7 @@ use crate::audit::{NONE, record};
 use crate::clocks::{self as ck, ClockData, NewClock, Subject};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::orgs::BUREAU_CODE;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use jingzhi_domain::authz::{Action, Resource};
 use jingzhi_domain::case::{
     Approval, CaseAction, CaseClock, CaseFacts, CaseStatus, Closing, ClosingGround, Decision, DecisionKind,
@@ -1592,5 +1592,305 @@ impl App {
             )?;
             Ok(())
         })
+    }
+}
+
+// ------------------------------------------------------------------------------------- generator
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+const SURNAMES: &[&str] = &["张", "王", "李", "赵", "陈", "刘", "杨", "黄", "周", "吴"];
+const GIVEN: &[&str] = &["伟", "芳", "敏", "静", "磊", "洋", "勇", "军", "杰", "娟", "涛", "明"];
+
+/// A valid resident ID number (GB 11643 check digit) for a generated citizen.
+fn generated_resident_id(rng: &mut Rng) -> String {
+    let first17 = format!(
+        "310105{:04}{:02}{:02}{:03}",
+        1950 + rng.below(50),
+        1 + rng.below(12),
+        1 + rng.below(28),
+        rng.below(1000)
+    );
+    let check = jingzhi_domain::case::ids::resident_id_check_digit(&first17).unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+impl App {
+    /// Writes `count` synthetic penalty cases (filed over the year before now; old ones mostly
+    /// closed or archived, recent ones spread over the procedure) with a party, two officers,
+    /// evidence, numbers from the subjects' series and the decision clock, in transactions of
+    /// `batch` cases, straight through the store (no per-row audit: generated history is not a
+    /// state change anyone made). Deterministic for a seed. Calls `progress(done)` per batch.
+    pub fn generate_cases(
+        &self,
+        count: usize,
+        batch: usize,
+        seed: u64,
+        progress: &mut dyn FnMut(usize),
+    ) -> AppResult<()> {
+        let data = self.intake_data()?;
+        let clocks = self.clock_data()?;
+        let now = self.now();
+        let matters: Vec<MatterTerms> = data
+            .catalogue
+            .matters()
+            .iter()
+            .filter(|m| !m.is_other())
+            .filter_map(|m| MatterTerms::of(m, None))
+            .filter(|t| t.fines.range_for(jingzhi_domain::matter::PartyType::Person).is_some())
+            .collect();
+        if matters.is_empty() {
+            return Err(AppError::with_message(
+                ErrorCode::Internal,
+                "执法事项目录中没有设定罚款的事项",
+            ));
+        }
+        let (teams, bureau) = self.store.read(|c| {
+            let orgs = places::list_orgs(c)?;
+            let teams: Vec<OrgUnit> = orgs
+                .iter()
+                .filter(|o| o.kind == OrgKind::StreetTeam && o.street_code.is_some())
+                .cloned()
+                .collect();
+            let bureau = orgs.iter().find(|o| o.kind == OrgKind::DistrictBureau).cloned();
+            Ok::<_, AppError>((teams, bureau))
+        })?;
+        if teams.is_empty() {
+            return Err(AppError::with_message(
+                ErrorCode::ValidationFailed,
+                "请先导入组织机构与地点（jingzhi org import）",
+            ));
+        }
+        let patterns: Vec<(i64, NumberPattern)> = self.store.read(|c| {
+            let mut v = Vec::new();
+            for o in teams.iter().chain(bureau.iter()) {
+                v.push((o.id, number_pattern(c, o)?));
+            }
+            Ok::<_, AppError>(v)
+        })?;
+        let pattern_of = |id: i64| patterns.iter().find(|(i, _)| *i == id).map(|(_, p)| p.clone());
+        let officers = vec![
+            Officer::new("生成队员甲", Some("31010599990001")),
+            Officer::new("生成队员乙", Some("31010599990002")),
+        ];
+        let open = [
+            CaseStatus::Filed,
+            CaseStatus::Investigating,
+            CaseStatus::InvestigationClosed,
+            CaseStatus::CaseReview,
+            CaseStatus::LegalReview,
+            CaseStatus::PriorNotice,
+            CaseStatus::StatementHearing,
+            CaseStatus::Decided,
+            CaseStatus::Served,
+            CaseStatus::Executing,
+            CaseStatus::Performed,
+        ];
+        let mut rng = Rng(seed);
+        let mut done = 0;
+        while done < count {
+            let n = batch.max(1).min(count - done);
+            self.store.write(|c| {
+                for _ in 0..n {
+                    let team = &teams[rng.below(teams.len())];
+                    let subject = match &bureau {
+                        Some(b) if rng.chance(10) => b,
+                        _ => team,
+                    };
+                    let terms = matters[rng.below(matters.len())].clone();
+                    let filed_at = now - SignedDuration::from_secs((rng.next() % (365 * 86_400)) as i64);
+                    let age_days = now.duration_since(filed_at).as_secs() / 86_400;
+                    let simple = rng.chance(15);
+                    let status = if simple {
+                        if age_days > 10 {
+                            CaseStatus::Closed
+                        } else {
+                            CaseStatus::FiledRecord
+                        }
+                    } else if age_days > 120 && rng.chance(95) {
+                        if rng.chance(50) {
+                            CaseStatus::Archived
+                        } else {
+                            CaseStatus::Closed
+                        }
+                    } else if rng.chance(3) {
+                        CaseStatus::Withdrawn
+                    } else {
+                        open[rng.below(open.len())]
+                    };
+                    let range = terms
+                        .fines
+                        .range_for(jingzhi_domain::matter::PartyType::Person)
+                        .expect("filtered above");
+                    let amount = if simple {
+                        range.min.min(200)
+                    } else {
+                        range.min + (range.max - range.min) * rng.below(5) as i64 / 4
+                    };
+                    let procedure = if simple {
+                        ProcedureKind::Simple
+                    } else {
+                        ProcedureKind::Ordinary
+                    };
+                    let name = format!(
+                        "{}{}",
+                        SURNAMES[rng.below(SURNAMES.len())],
+                        GIVEN[rng.below(GIVEN.len())]
+                    );
+                    let mut f = CaseFacts::new(procedure, jingzhi_domain::case::PartyKind::Citizen);
+                    f.matter = Some(terms.clone());
+                    f.officers = officers.clone();
+                    f.evidence = vec![
+                        EvidenceRecord::new(EvidenceType::AudioVisual, "现场照片", officers.clone()),
+                        EvidenceRecord::new(EvidenceType::InspectionRecord, "现场检查笔录", officers.clone())
+                            .signed(SignatureStatus::PartySigned),
+                    ];
+                    let decided = !status.is_before_decision() && status != CaseStatus::Withdrawn;
+                    let decision = Decision::penalty(vec![Penalty::fine(amount)], Default::default());
+                    if procedure == ProcedureKind::Ordinary {
+                        f.filing_approval = Some(Approval::new("生成队长", Role::TeamLeader, "生成的测试案件"));
+                        if !matches!(status, CaseStatus::Filed | CaseStatus::Investigating) {
+                            f.proposal = Some(decision.clone());
+                        }
+                    }
+                    if decided {
+                        f.decision = Some(decision.clone());
+                    }
+                    if matches!(status, CaseStatus::Closed | CaseStatus::Archived) {
+                        f.closing = Some(Closing {
+                            ground: ClosingGround::Performed,
+                            approval: Approval::new("生成队长", Role::TeamLeader, "执行完毕"),
+                        });
+                        f.execution.performed = true;
+                    }
+                    if status == CaseStatus::Withdrawn {
+                        f.withdrawal = Some(Approval::new("生成队长", Role::TeamLeader, "违法事实不能成立"));
+                    }
+                    let decided_at =
+                        decided.then(|| filed_at + SignedDuration::from_hours(24 * (1 + rng.below(60) as i64)));
+                    let decided_at = decided_at.map(|d| d.min(now));
+                    let closed = matches!(
+                        status,
+                        CaseStatus::Closed | CaseStatus::Archived | CaseStatus::Withdrawn
+                    );
+                    let closed_at = closed
+                        .then(|| decided_at.unwrap_or(filed_at) + SignedDuration::from_hours(24 * 20))
+                        .map(|d| d.min(now));
+                    let year = civil_date(filed_at).year() as i32;
+                    let seq = repo::next_case_seq(c, subject.id, year)?;
+                    let number = pattern_of(subject.id).map(|p| p.format(year, seq as u64));
+                    let street = team.street_code.as_ref().map(|s| s.to_string());
+                    let mut k = CaseRow {
+                        id: 0,
+                        number,
+                        subject_org_id: subject.id,
+                        year,
+                        seq: Some(seq),
+                        procedure,
+                        status,
+                        matter_code: terms.matter_code.clone(),
+                        variant: None,
+                        clue_id: None,
+                        street_code: street.clone(),
+                        party_name: name.clone(),
+                        party_kind: jingzhi_domain::case::PartyKind::Citizen,
+                        title: format!("{name}{}案", terms.matter_name),
+                        summary: format!("当事人{name}涉嫌{}（生成的测试数据）", terms.matter_name),
+                        place: format!("{}辖区", team.name),
+                        amount_yuan: Some(amount),
+                        filed_at,
+                        decided_at,
+                        closed_at,
+                        created_by: None,
+                        updated_at: closed_at.or(decided_at).unwrap_or(filed_at),
+                        facts: f,
+                        version: 1,
+                    };
+                    k.id = repo::insert(c, &k)?;
+                    let party = Party {
+                        kind: jingzhi_domain::case::PartyKind::Citizen,
+                        name: name.clone(),
+                        id_type: jingzhi_domain::case::IdType::ResidentId,
+                        id_number: generated_resident_id(&mut rng),
+                        legal_representative: None,
+                        address: format!("上海市长宁区{}辖区", team.name),
+                        phone: None,
+                    };
+                    repo::insert_party(c, k.id, &party, filed_at)?;
+                    repo::insert_event(
+                        c,
+                        &CaseEvent {
+                            id: 0,
+                            case_id: k.id,
+                            at: filed_at,
+                            actor_user_id: None,
+                            actor_name: "生成".into(),
+                            action: if simple {
+                                CaseAction::DecideOnSpot
+                            } else {
+                                CaseAction::File
+                            }
+                            .code()
+                            .into(),
+                            from_status: None,
+                            to_status: Some(status.code().into()),
+                            note: "生成的测试数据".into(),
+                            data: None,
+                        },
+                    )?;
+                    if procedure == ProcedureKind::Ordinary {
+                        let rule = "case_decision_90d";
+                        let met_at = decided_at.or(closed_at);
+                        let input = jingzhi_domain::clock::ClockInput {
+                            anchor: filed_at,
+                            suspensions: &[],
+                            extensions: &[],
+                            met_at,
+                        };
+                        let d = clocks
+                            .rules
+                            .compute(rule, &clocks.calendar, &input, now)
+                            .map_err(|e| AppError::with_message(ErrorCode::Internal, e.to_string()))?;
+                        clock_repo::insert_clock(
+                            c,
+                            &clock_repo::ClockRow {
+                                id: 0,
+                                subject_type: "case".into(),
+                                subject_id: k.id,
+                                rule_code: rule.into(),
+                                anchor_at: filed_at,
+                                met_at,
+                                state: d.state.code().into(),
+                                due_at: d.due_at,
+                                provisional: d.provisional.is_some(),
+                                street_code: street,
+                            },
+                            now,
+                        )?;
+                    }
+                }
+                Ok::<_, AppError>(())
+            })?;
+            done += n;
+            progress(done);
+        }
+        Ok(())
     }
 }

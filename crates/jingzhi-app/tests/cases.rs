@@ -720,3 +720,105 @@ both_backends!(a_case_is_opened_from_a_verified_clue_only, |s: &Scratch| {
     assert_eq!(v.case.clue_id, Some(k.id));
     assert_eq!(v.case.street_code, k.street_code.clone().or(v.case.street_code.clone()));
 });
+
+both_backends!(
+    thresholds_come_from_the_setting_and_stale_versions_are_refused,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        // A bureau that sets the hearing threshold for citizens at 100 元.
+        w.app
+            .store
+            .write(|c| {
+                jingzhi_store::repo::settings::set(
+                    c,
+                    jingzhi_app::cases::THRESHOLDS_KEY,
+                    "hearing_fine_citizen_yuan = 100\nlegal_review_fine_citizen_yuan = 100000\n",
+                    w.app.now(),
+                )
+            })
+            .unwrap();
+        assert_eq!(w.app.case_thresholds().unwrap().hearing_fine_citizen_yuan, 100);
+        let id = to_review(&w, &cr, "street_vending", fine(200, DiscretionLevel::Ordinary));
+        act(&w, &cr.lead, id, step(A::ApproveReview));
+        refused(
+            w.app.case_act(&cr.officer, id, &step(A::SendPriorNotice)),
+            "须告知当事人有要求听证的权利",
+            "第六十三条",
+        );
+        // The version the actor saw must still be the case's.
+        let v = w.app.case_view(&cr.officer, id).unwrap();
+        let mut notice = step(A::SendPriorNotice);
+        notice.hearing_right_told = true;
+        notice.version = Some(v.case.version - 1);
+        assert_eq!(
+            w.app.case_act(&cr.officer, id, &notice).unwrap_err().code,
+            ErrorCode::StaleCase
+        );
+        notice.version = Some(v.case.version);
+        assert_eq!(act(&w, &cr.officer, id, notice), S::PriorNotice);
+        assert_eq!(
+            w.app.case_view(&cr.officer, id).unwrap().case.version,
+            v.case.version + 1
+        );
+    }
+);
+
+both_backends!(
+    generated_cases_are_numbered_without_gaps_and_signal_overdue,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        let mut batches = 0;
+        w.app.generate_cases(300, 100, 7, &mut |_| batches += 1).unwrap();
+        assert_eq!(batches, 3);
+        let all = w
+            .app
+            .list_cases(&w.actor(Role::BureauLeader), &CaseListRequest::default())
+            .unwrap();
+        assert_eq!(all.total, 300);
+        let subjects: std::collections::BTreeSet<(i64, i32)> =
+            all.rows.iter().map(|k| (k.subject_org_id, k.year)).collect();
+        for (subject, year) in subjects {
+            let seqs = w
+                .app
+                .store
+                .read(|c| jingzhi_store::repo::cases::seqs_of(c, subject, year))
+                .unwrap();
+            assert_eq!(
+                seqs,
+                (1..=seqs.len() as i64).collect::<Vec<_>>(),
+                "subject {subject} {year}"
+            );
+        }
+        // Open ordinary cases filed more than 90 days ago are overdue (超期办案).
+        let overdue = w
+            .app
+            .list_cases(
+                &w.actor(Role::BureauLeader),
+                &CaseListRequest {
+                    overdue: Some(jingzhi_domain::case::SignalKind::OverdueDecision),
+                    ..CaseListRequest::default()
+                },
+            )
+            .unwrap();
+        assert!(overdue.total > 0);
+        assert!(
+            overdue.rows.iter().all(|k| k.status.is_before_decision()),
+            "decided cases met their clock"
+        );
+        let signals = w.app.case_signals(&w.actor(Role::Inspector)).unwrap();
+        assert!(signals.iter().any(|s| {
+            s.signals
+                .iter()
+                .any(|x| x.kind == jingzhi_domain::case::SignalKind::OverdueDecision)
+        }));
+        // The team sees only its street's cases.
+        let mine = w.app.list_cases(&cr.lead, &CaseListRequest::default()).unwrap();
+        assert!(mine.total > 0 && mine.total < 300);
+        let street = cr.lead.org.street_code.clone().map(|s| s.to_string());
+        assert!(mine.rows.iter().all(|k| k.street_code == street));
+        let v = w.app.case_view(&cr.lead, mine.rows[0].id).unwrap();
+        assert_eq!(v.parties.len(), 1);
+    }
+);
