@@ -1462,16 +1462,12 @@ impl App {
                 format!("不支持的文件类型：{content_type}（可上传照片、PDF、视频、录音）"),
             ));
         }
+        // Type and size checked (and the file stored) before any step is recorded.
         let accepted = self
             .config
             .file_policy
             .check(None, Some(content_type), bytes)
-            .map_err(|e| match e {
-                jingzhi_files::PolicyError::TooLarge { .. } => {
-                    AppError::with_message(ErrorCode::PayloadTooLarge, e.to_string())
-                }
-                _ => AppError::field("file", e.to_string()),
-            })?;
+            .map_err(|e| crate::files::policy_error("file", e))?;
         let content_type = accepted.content_type;
         let now = self.now();
         let k = self.clue_step(
@@ -1483,7 +1479,7 @@ impl App {
                 ..Default::default()
             },
         )?;
-        let sha = self.files.put(bytes).map_err(file_error)?.sha256;
+        let sha = self.files.put(bytes).map_err(crate::files::file_error)?.sha256;
         self.store.write(|c| {
             let att = repo::insert_attachment(
                 c,
@@ -1529,14 +1525,14 @@ impl App {
             Err(jingzhi_files::FileError::NotFound { .. }) => {
                 let (_, bytes) = self.store.read(|c| repo::get_blob(c, &att.sha256))?;
                 if crate::secrets::sha256_bytes_hex(&bytes) != att.sha256 {
-                    return Err(file_error(jingzhi_files::FileError::Tampered {
+                    return Err(crate::files::file_error(jingzhi_files::FileError::Tampered {
                         sha256: att.sha256.clone(),
                         actual: crate::secrets::sha256_bytes_hex(&bytes),
                     }));
                 }
                 bytes
             }
-            Err(e) => return Err(file_error(e)),
+            Err(e) => return Err(crate::files::file_error(e)),
         };
         Ok((att, bytes))
     }
@@ -1578,22 +1574,4 @@ pub fn event_time(e: &Event) -> String {
 /// Stored instant text, for exports.
 pub fn ts_text(t: Option<Timestamp>) -> String {
     t.map(format_ts).unwrap_or_default()
-}
-
-/// A file-store failure as an application error: tampering and storage failures are internal
-/// errors with their own Chinese message (logged by the web layer); a missing file is "not found".
-pub(crate) fn file_error(e: jingzhi_files::FileError) -> AppError {
-    use jingzhi_files::FileError;
-    match e {
-        FileError::Tampered { sha256, actual } => {
-            tracing::error!(%sha256, %actual, "stored file does not match its hash");
-            AppError::with_message(ErrorCode::Internal, "附件内容与其哈希不符，可能已被篡改")
-        }
-        FileError::NotFound { .. } => AppError::with_message(ErrorCode::NotFound, "附件文件不存在"),
-        FileError::InvalidHash(_) => AppError::new(ErrorCode::NotFound),
-        FileError::Storage(detail) => {
-            tracing::error!(%detail, "file store failed");
-            AppError::with_message(ErrorCode::Internal, "附件存储暂时不可用，请稍后再试")
-        }
-    }
 }

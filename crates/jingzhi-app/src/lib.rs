@@ -14,6 +14,7 @@ pub mod clocks;
 pub mod clues;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod generate;
 pub mod hotline;
 pub mod intake;
