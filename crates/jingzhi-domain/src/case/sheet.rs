@@ -265,7 +265,8 @@ pub struct CaseSheet {
     pub contact: String,
     /// 案号.
     pub case_number: String,
-    /// 文号 of the document being composed (issued kinds); internal forms print the case number.
+    /// 文号 of the document being composed (issued kinds); when empty, a notice prints
+    /// `notice_number` and a decision `decision_number`. Internal forms print the case number.
     pub document_number: String,
     /// 案件来源 (巡查发现, 12345 市民热线, 举报, 移送…).
     pub source: String,
@@ -926,6 +927,22 @@ impl CaseSheet {
     }
 }
 
+impl CaseSheet {
+    /// The 文号 printed on an issued document of this kind: `document_number`, else the notice's
+    /// or the decision's number for those kinds, else empty (a blank).
+    pub fn number_of(&self, kind: DocumentKind) -> &str {
+        use DocumentKind as D;
+        if !self.document_number.trim().is_empty() {
+            return &self.document_number;
+        }
+        match kind {
+            D::PriorNotice | D::HearingRightsNotice => &self.notice_number,
+            D::PenaltyDecision | D::NoPenaltyDecision | D::OnSpotDecision => &self.decision_number,
+            _ => "",
+        }
+    }
+}
+
 /// One penalty with its amount in capitals.
 pub fn penalty_line(p: &Penalty) -> String {
     let mut s = p.kind.label().to_string();
@@ -956,7 +973,7 @@ pub fn compose(kind: DocumentKind, sheet: &CaseSheet) -> Document {
         issuer: sheet.issuer(),
         title: kind.label().to_string(),
         number: if kind.is_issued_to_party() {
-            or_blank(&sheet.document_number)
+            or_blank(sheet.number_of(kind))
         } else {
             format!("案号：{}", or_blank(&sheet.case_number))
         },
@@ -1041,9 +1058,10 @@ fn filing_approval(s: &CaseSheet) -> Vec<Block> {
     v
 }
 
-fn identity_statement(s: &CaseSheet) -> Block {
+/// `who`: 被检查人 or 被询问人.
+fn identity_statement(s: &CaseSheet, who: &str) -> Block {
     para(format!(
-        "执法人员{}向被检查（询问）人出示了执法证件，表明了身份，告知其应当如实回答询问、协助调查或者检查，不得拒绝或者阻挠；认为执法人员与本案有直接利害关系或者有其他关系可能影响公正执法的，有权申请回避（{LAW}第四十三条、第五十五条）。",
+        "执法人员{}向{who}出示了执法证件，表明了身份，告知其应当如实回答询问、协助调查或者检查，不得拒绝或者阻挠；认为执法人员与本案有直接利害关系或者有其他关系可能影响公正执法的，有权申请回避（{LAW}第四十三条、第五十五条）。",
         if s.officers.is_empty() {
             format!("{BLANK}、{BLANK}")
         } else {
@@ -1068,7 +1086,7 @@ fn inspection_record(s: &CaseSheet) -> Vec<Block> {
     fields.push(field("见证人", &i.witness));
     vec![
         Block::Fields { fields },
-        identity_statement(s),
+        identity_statement(s, "被检查人"),
         heading("检查（勘验）情况"),
         para(or_blank(if i.findings.trim().is_empty() { &s.facts } else { &i.findings })),
         note("以上笔录已交当事人（在场人）阅读（已向其宣读），确认无误。当事人拒绝签名的，由执法人员注明情况，并可由见证人签名（《上海市城市管理行政执法条例》第十九条）。".to_string()),
@@ -1106,6 +1124,21 @@ fn inquiry_record(s: &CaseSheet) -> Vec<Block> {
     } else {
         q.interviewee_id.clone()
     };
+    let phone = match &s.party {
+        Some(p)
+            if q.interviewee.trim().is_empty()
+                && q.interviewee_phone.trim().is_empty()
+                && !p.kind.is_organization() =>
+        {
+            let phone = p.phone.clone().unwrap_or_default();
+            if s.mask_personal_data && !phone.is_empty() {
+                crate::clue::mask_phone(&phone)
+            } else {
+                phone
+            }
+        }
+        _ => q.interviewee_phone.clone(),
+    };
     let fields = vec![
         field(
             "询问时间",
@@ -1117,10 +1150,14 @@ fn inquiry_record(s: &CaseSheet) -> Vec<Block> {
         field("被询问人", who),
         field("与本案关系", relation),
         field("证件号码", id),
-        field("联系电话", &q.interviewee_phone),
+        field("联系电话", phone),
         field("案由", &s.matter_name),
     ];
-    let mut v = vec![Block::Fields { fields }, identity_statement(s), heading("询问记录")];
+    let mut v = vec![
+        Block::Fields { fields },
+        identity_statement(s, "被询问人"),
+        heading("询问记录"),
+    ];
     if q.questions.is_empty() {
         v.push(para(format!("问：{BLANK}")));
         v.push(para(format!("答：{BLANK}")));
@@ -1628,7 +1665,7 @@ pub fn sample_sheet() -> CaseSheet {
         subject_phone: "021-00000000".into(),
         contact: "王强".into(),
         case_number: "长宁天山罚字〔2026〕第0001号".into(),
-        document_number: "长宁天山罚字〔2026〕第0001号".into(),
+        document_number: String::new(),
         source: "巡查发现".into(),
         party: Some(
             Party::citizen("张三丰", "11010519491231002X", "上海市长宁区天山路100弄5号")
@@ -1811,7 +1848,17 @@ mod tests {
             assert_eq!(d.issuer, "上海市长宁区天山路街道办事处");
             assert!(!d.blocks.is_empty(), "{kind:?} has no body");
             if kind.is_issued_to_party() {
-                assert_eq!(d.number, "长宁天山罚字〔2026〕第0001号");
+                let want = match kind {
+                    DocumentKind::PriorNotice | DocumentKind::HearingRightsNotice => "长宁天山告字〔2026〕第0001号",
+                    DocumentKind::PenaltyDecision | DocumentKind::NoPenaltyDecision | DocumentKind::OnSpotDecision => {
+                        "长宁天山罚字〔2026〕第0001号"
+                    }
+                    _ => BLANK,
+                };
+                assert_eq!(d.number, want, "{kind:?}");
+                let mut own = s.clone();
+                own.document_number = "长宁天山催字〔2026〕第0002号".into();
+                assert_eq!(compose(*kind, &own).number, "长宁天山催字〔2026〕第0002号");
             } else {
                 assert_eq!(d.number, "案号：长宁天山罚字〔2026〕第0001号");
             }
@@ -1933,6 +1980,12 @@ mod tests {
         let q = compose(DocumentKind::InquiryRecord, &s).text();
         assert!(q.contains("问：一层走道里的储物间是谁搭建的？"));
         assert!(q.contains("第四十三条、第五十五条"));
+        assert!(q.contains("被询问人：张三丰"));
+        assert!(
+            q.contains("联系电话：13800001234"),
+            "the party's phone when it is questioned"
+        );
+        assert!(q.contains("向被询问人出示了执法证件"));
         let i = compose(DocumentKind::InspectionRecord, &s).text();
         assert!(i.contains("2026年3月2日09时30分至2026年3月2日10时05分"), "{i}");
         let c = compose(DocumentKind::ClosingApproval, &s).text();
