@@ -1894,3 +1894,137 @@ impl App {
         Ok(())
     }
 }
+
+// ------------------------------------------------------------------------------------- demo
+
+impl App {
+    /// A few demo cases for `serve --demo` (call after `demo::seed`, with its accounts): an
+    /// ordinary 占道经营 case at the prior notice, a 餐饮油烟 case waiting for legal review, and a
+    /// closed on-the-spot case. Returns their ids.
+    pub fn seed_demo_cases(&self, accounts: &[crate::demo::DemoAccount]) -> AppResult<Vec<i64>> {
+        let actor = |username: &str| -> AppResult<Actor> {
+            let acc = accounts
+                .iter()
+                .find(|a| a.username == username)
+                .ok_or_else(|| AppError::with_message(ErrorCode::Internal, format!("演示账户缺失：{username}")))?;
+            let s = self.login(&acc.username, &acc.password, "127.0.0.1", Some("demo"))?;
+            let a = self
+                .session_actor(&s.token)?
+                .ok_or_else(|| AppError::new(ErrorCode::Internal))?;
+            Ok(a)
+        };
+        let (lead, officer, officer2) = (actor("teamlead")?, actor("officer")?, actor("officer2")?);
+        let ids = vec![officer.user_id.unwrap_or(0), officer2.user_id.unwrap_or(0)];
+        let party = |name: &str, id17: &str, addr: &str| -> AppResult<Party> {
+            let check = jingzhi_domain::case::ids::resident_id_check_digit(id17).unwrap_or('0');
+            Party::citizen(name, &format!("{id17}{check}"), addr).map_err(|e| AppError::field("party", e.to_string()))
+        };
+        let fine = |amount: i64, level: jingzhi_domain::matter::DiscretionLevel| {
+            Decision::penalty(
+                vec![Penalty::fine(amount)],
+                jingzhi_domain::case::Discretion {
+                    level: Some(level),
+                    reasons: "初次被查处，配合调查".into(),
+                    ..Default::default()
+                },
+            )
+        };
+        let evidence = |id: i64| -> AppResult<()> {
+            self.add_evidence(
+                &officer,
+                id,
+                &NewEvidence {
+                    evidence_type: EvidenceType::AudioVisual,
+                    title: "现场照片（4张）".into(),
+                    collected_by: ids.clone(),
+                    collected_at: None,
+                    place: String::new(),
+                    signature: None,
+                    sha256: None,
+                    size: None,
+                    content_type: None,
+                },
+            )?;
+            self.add_record(
+                &officer,
+                id,
+                &NewRecord {
+                    kind: DocumentKind::InspectionRecord,
+                    content: "现场检查：当事人在人行道上设摊经营，占地约3平方米。".into(),
+                    officers: ids.clone(),
+                    signature: Some(SignatureStatus::PartySigned),
+                    recorded_at: None,
+                },
+            )?;
+            Ok(())
+        };
+        let base = |matter: &str, title: &str, p: Party| OpenCase {
+            procedure: ProcedureKind::Ordinary,
+            clue_id: None,
+            matter_code: matter.into(),
+            variant: None,
+            street_code: None,
+            title: title.into(),
+            summary: format!("{title}（演示数据）"),
+            place: "长宁区".into(),
+            party: p,
+            officer_ids: ids.clone(),
+            reason: "巡查发现，经核查属实，符合立案条件".into(),
+            decision: None,
+        };
+        let review = |id: i64, d: Decision| -> AppResult<()> {
+            self.case_act(&officer, id, &CaseStep::of(CaseAction::StartInvestigation))?;
+            evidence(id)?;
+            self.case_act(&officer, id, &CaseStep::of(CaseAction::CloseInvestigation))?;
+            let mut s = CaseStep::of(CaseAction::SubmitReview);
+            s.proposal = Some(d);
+            self.case_act(&officer, id, &s)?;
+            self.case_act(&lead, id, &CaseStep::of(CaseAction::ApproveReview))?;
+            Ok(())
+        };
+        use jingzhi_domain::matter::DiscretionLevel as L;
+        let mut out = Vec::new();
+        let a = self.open_case(
+            &lead,
+            &base(
+                "street_vending",
+                "王伟占道经营案",
+                party("王伟", "31010519800101123", "上海市长宁区某路1号")?,
+            ),
+        )?;
+        review(a, fine(200, L::Ordinary))?;
+        self.case_act(&officer, a, &CaseStep::of(CaseAction::SendPriorNotice))?;
+        out.push(a);
+        let b = self.open_case(
+            &lead,
+            &base(
+                "catering_fumes",
+                "李芳餐饮油烟案",
+                party("李芳", "31010519850505234", "上海市长宁区某路2号")?,
+            ),
+        )?;
+        review(b, fine(8_000, L::Slight))?;
+        out.push(b);
+        let mut simple = base(
+            "street_vending",
+            "张敏占道经营（当场处罚）",
+            party("张敏", "31010519900909345", "上海市长宁区某路3号")?,
+        );
+        simple.procedure = ProcedureKind::Simple;
+        simple.decision = Some(fine(80, L::Slight));
+        let c = self.open_case(&officer, &simple)?;
+        let mut collect = CaseStep::of(CaseAction::CollectOnSpot);
+        collect.collection = Some(OnSpotCollection {
+            ground: jingzhi_domain::case::CollectionGround::SmallAmount,
+            amount_yuan: 80,
+            receipt_no: "沪财罚00000001".into(),
+        });
+        self.case_act(&officer, c, &collect)?;
+        self.case_act(&officer, c, &CaseStep::of(CaseAction::FileRecord))?;
+        let mut close = CaseStep::of(CaseAction::Close).reason("当场收缴，已备案");
+        close.closing_ground = Some(ClosingGround::Performed);
+        self.case_act(&lead, c, &close)?;
+        out.push(c);
+        Ok(out)
+    }
+}

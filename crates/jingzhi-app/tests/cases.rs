@@ -822,3 +822,21 @@ both_backends!(
         assert_eq!(v.parties.len(), 1);
     }
 );
+
+both_backends!(demo_cases_are_seeded_in_three_stages, |s: &Scratch| {
+    let w = world(s);
+    let ids = w.app.seed_demo_cases(&w.accounts).unwrap();
+    let lead = w.actor(Role::TeamLeader);
+    let st: Vec<S> = ids
+        .iter()
+        .map(|id| w.app.case_view(&lead, *id).unwrap().case.status)
+        .collect();
+    assert_eq!(st, vec![S::PriorNotice, S::LegalReview, S::Closed]);
+    assert_eq!(
+        w.app
+            .case_inbox(&w.actor(Role::LegalReviewer), Inbox::LegalReview)
+            .unwrap()
+            .total,
+        1
+    );
+});
