@@ -310,6 +310,8 @@ pub struct CaseSheet {
     pub relief: SheetRelief,
     pub service: SheetService,
     pub closing: SheetClosing,
+    /// The opinion boxes of the approval form being composed (the application puts the filing,
+    /// closing or withdrawal opinions here for that form); the latest of each stage is printed.
     pub opinions: Vec<SheetOpinion>,
 }
 
