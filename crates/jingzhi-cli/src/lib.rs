@@ -20,6 +20,7 @@ macro_rules! out {
 }
 
 mod clocks_cli;
+pub mod files_cli;
 pub mod config;
 mod serve;
 
@@ -73,6 +74,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Evidence files: where they are kept; verify every file's hash.
+    #[command(subcommand)]
+    Files(files_cli::FilesCmd),
     /// The working-day calendar: show a year, import a year, add working days.
     #[command(subcommand)]
     Calendar(CalendarCmd),
@@ -659,6 +663,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Files(cmd) => files_cli::run(&c, cmd),
         Command::Audit(AuditCmd::Verify) => {
             let store = open(&c)?;
             let app = app_for(&c, store);

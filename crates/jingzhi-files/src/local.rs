@@ -105,6 +105,69 @@ impl LocalFiles {
     }
 }
 
+/// What [`LocalFiles::verify_all`] found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Files whose content was read and hashed.
+    pub checked: u64,
+    /// Their total size.
+    pub bytes: u64,
+    /// Names whose content no longer hashes to the name (altered or damaged), sorted.
+    pub damaged: Vec<String>,
+    /// Other files: not a content name in its shard directory, and not a temporary file.
+    pub strays: Vec<PathBuf>,
+    /// Temporary files left by interrupted writes.
+    pub temporaries: u64,
+}
+
+impl VerifyReport {
+    pub fn is_clean(&self) -> bool {
+        self.damaged.is_empty() && self.strays.is_empty()
+    }
+}
+
+impl LocalFiles {
+    /// Reads every file under the root and checks that its content hashes to its name (an
+    /// absent root is an empty store). Slow by nature: it reads everything.
+    pub fn verify_all(&self) -> Result<VerifyReport> {
+        let mut report = VerifyReport::default();
+        if !self.root.exists() {
+            return Ok(report);
+        }
+        let mut dirs = vec![self.root.clone()];
+        while let Some(dir) = dirs.pop() {
+            let entries = fs::read_dir(&dir).map_err(|e| io("读取目录", &dir, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| io("读取目录", &dir, e))?;
+                let path = entry.path();
+                let kind = entry.file_type().map_err(|e| io("查看", &path, e))?;
+                if kind.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy().to_string();
+                if name.starts_with(TEMP_PREFIX) {
+                    report.temporaries += 1;
+                    continue;
+                }
+                if check_sha256(&name).is_err() || path != self.root.join(shard_path(&name)) {
+                    report.strays.push(path);
+                    continue;
+                }
+                let bytes = fs::read(&path).map_err(|e| io("读取", &path, e))?;
+                report.checked += 1;
+                report.bytes += bytes.len() as u64;
+                if verify(&name, &bytes).is_err() {
+                    report.damaged.push(name);
+                }
+            }
+        }
+        report.damaged.sort();
+        report.strays.sort();
+        Ok(report)
+    }
+}
+
 impl FileStore for LocalFiles {
     fn put(&self, bytes: &[u8]) -> Result<StoredFile> {
         let sha256 = sha256_hex(bytes);

@@ -231,3 +231,38 @@ fn killing_a_writer_leaves_only_whole_files() {
     }
     assert!(whole >= 3, "{whole} whole files");
 }
+
+#[test]
+fn verify_all_reads_everything_and_names_the_damaged_files() {
+    let dir = TempDir::new("verify");
+    let store = LocalFiles::new(dir.0.join("files"));
+    assert_eq!(
+        store.verify_all().unwrap(),
+        Default::default(),
+        "no directory yet: empty"
+    );
+    let a = store.put(&content(10, 1000)).unwrap();
+    let b = store.put(&content(11, 2000)).unwrap();
+    let report = store.verify_all().unwrap();
+    assert!(report.is_clean());
+    assert_eq!((report.checked, report.bytes), (2, 3000));
+
+    let path = store.path_of(&b.sha256).unwrap();
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"changed").unwrap();
+    let shard = path.parent().unwrap();
+    std::fs::write(shard.join(format!("{TEMP_PREFIX}1-1")), b"half").unwrap();
+    std::fs::write(dir.0.join("files").join("notes.txt"), b"not evidence").unwrap();
+    // A content name in the wrong shard is a stray too (it would never be found).
+    std::fs::copy(store.path_of(&a.sha256).unwrap(), dir.0.join("files").join(&a.sha256)).unwrap();
+
+    let report = store.verify_all().unwrap();
+    assert!(!report.is_clean());
+    assert_eq!(report.damaged, vec![b.sha256.clone()]);
+    assert_eq!(report.checked, 2);
+    assert_eq!(report.temporaries, 1);
+    assert_eq!(report.strays.len(), 2, "{:?}", report.strays);
+}
