@@ -214,7 +214,21 @@ impl Default for CaseListRequest {
 #[derive(Debug, Clone)]
 pub struct CaseList {
     pub rows: Vec<CaseRow>,
+    /// Matches, counted up to [`LIST_COUNT_CAP`] (see `total_capped`).
     pub total: i64,
+    /// More than [`LIST_COUNT_CAP`] cases match.
+    pub total_capped: bool,
+}
+
+/// Case lists count their matches up to this many (and then say "more than").
+pub const LIST_COUNT_CAP: i64 = 10_000;
+
+fn capped(rows: Vec<CaseRow>, total: i64) -> CaseList {
+    CaseList {
+        rows,
+        total: total.min(LIST_COUNT_CAP),
+        total_capped: total > LIST_COUNT_CAP,
+    }
 }
 
 /// The inboxes of case work.
@@ -718,7 +732,16 @@ impl App {
             let th = thresholds(c)?;
             let sees_evidence = a.can(Resource::Evidence, Action::View);
             let clock_views = ck::clocks_of(c, &clocks, Subject { kind: "case", id }, now)?;
-            let case_clocks = case_clocks(c, &clocks, &k, now)?;
+            let case_clocks: Vec<CaseClock> = clock_views
+                .iter()
+                .filter_map(|v| {
+                    Some(CaseClock {
+                        rule: v.row.rule_code.clone(),
+                        state: v.deadline.state,
+                        kind: default_overdue_kind(&v.row.rule_code)?,
+                    })
+                })
+                .collect();
             let available = if a.can(Resource::Case, Action::Update) {
                 available_actions(k.status, &k.facts, &th)
                     .into_iter()
@@ -1282,13 +1305,11 @@ impl App {
             open_only: r.open_only,
             limit: r.limit,
             offset: r.offset,
+            count_cap: Some(LIST_COUNT_CAP),
             ..CaseFilter::default()
         };
         if !scope_filter(a, &mut f) {
-            return Ok(CaseList {
-                rows: Vec::new(),
-                total: 0,
-            });
+            return Ok(capped(Vec::new(), 0));
         }
         let overdue = r.overdue.or(r.signal.filter(|s| s.is_overdue()));
         if let Some(kind) = overdue {
@@ -1296,10 +1317,7 @@ impl App {
             f.clock_rules = rules_of_kind(&data, kind);
             f.clock_states = vec![ClockState::Overdue.code().to_string()];
             if f.clock_rules.is_empty() {
-                return Ok(CaseList {
-                    rows: Vec::new(),
-                    total: 0,
-                });
+                return Ok(capped(Vec::new(), 0));
             }
         }
         let arbitrary = r.signal.filter(|s| s.is_arbitrary());
@@ -1319,17 +1337,15 @@ impl App {
                 .filter(|k| signals(k.status, &k.facts, &[]).iter().any(|s| s.kind == kind))
                 .collect();
             let total = hits.len() as i64;
-            return Ok(CaseList {
-                rows: hits
-                    .into_iter()
-                    .skip(offset.max(0) as usize)
-                    .take(limit.max(1) as usize)
-                    .collect(),
-                total,
-            });
+            let page = hits
+                .into_iter()
+                .skip(offset.max(0) as usize)
+                .take(limit.max(1) as usize)
+                .collect();
+            return Ok(capped(page, total));
         }
         let (rows, total) = self.store.read(|c| repo::list(c, &f))?;
-        Ok(CaseList { rows, total })
+        Ok(capped(rows, total))
     }
 
     /// 待审批 (team leaders and bureau leaders) or 待法制审核 (legal reviewers), in scope.
@@ -1366,13 +1382,10 @@ impl App {
             ..CaseFilter::default()
         };
         if !scope_filter(a, &mut f) {
-            return Ok(CaseList {
-                rows: Vec::new(),
-                total: 0,
-            });
+            return Ok(capped(Vec::new(), 0));
         }
         let (rows, total) = self.store.read(|c| repo::list(c, &f))?;
-        Ok(CaseList { rows, total })
+        Ok(capped(rows, total))
     }
 
     /// 三超期两随意: the open cases with an alerting clock, and the closed or withdrawn cases

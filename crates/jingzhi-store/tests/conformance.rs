@@ -1755,6 +1755,23 @@ mod cases_repo {
                 .unwrap()
         };
         assert_eq!(list(CaseFilter::default()).1, 2);
+        let (rows, capped) = list(CaseFilter {
+            count_cap: Some(1),
+            ..CaseFilter::default()
+        });
+        assert_eq!(
+            (rows.len(), capped),
+            (2, 2),
+            "counted up to the cap plus one, rows by the limit"
+        );
+        assert_eq!(
+            list(CaseFilter {
+                count_cap: Some(0),
+                ..CaseFilter::default()
+            })
+            .1,
+            1
+        );
         let (rows, n) = list(CaseFilter {
             street_code: Some(st.to_string()),
             ..CaseFilter::default()

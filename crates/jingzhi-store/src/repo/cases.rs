@@ -237,6 +237,8 @@ pub struct CaseFilter {
     pub open_only: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Count matches only up to this many plus one (`None`: count them all).
+    pub count_cap: Option<i64>,
 }
 
 fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
@@ -310,7 +312,16 @@ fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
 /// A page of cases, newest filed first, and the number of matches.
 pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     let (w, mut p) = where_clause(c, f);
-    let total = c.scalar_i64(&format!("SELECT COUNT(*) FROM penalty_case k{w}"), &p)?;
+    let total = match f.count_cap {
+        Some(cap) => c.scalar_i64(
+            &format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM penalty_case k{w} LIMIT {}) capped",
+                cap.max(0) + 1
+            ),
+            &p,
+        )?,
+        None => c.scalar_i64(&format!("SELECT COUNT(*) FROM penalty_case k{w}"), &p)?,
+    };
     let n = p.len();
     p.push(f.limit.clamp(1, 1000).into());
     p.push(f.offset.max(0).into());
