@@ -50,7 +50,15 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
         }
     }
     let app = app_for(&c, store);
-    tracing::info!(files = %app.files.location(), "evidence file store");
+    // Try the file store once (storing the empty file is harmless: content addressing), so that a
+    // wrong directory or bucket shows at start rather than at the first upload. A store that is
+    // down does not keep the rest of the platform from serving.
+    match app.files.put(b"") {
+        Ok(_) => tracing::info!(files = %app.files.location(), "evidence file store ready"),
+        Err(e) => {
+            tracing::warn!(files = %app.files.location(), error = %e, "evidence file store unusable: uploads and downloads will fail")
+        }
+    }
     app.ensure_clock_defaults().map_err(crate::app_err)?;
     app.ensure_intake_defaults().map_err(crate::app_err)?;
     let mut lines = Vec::new();
