@@ -1,9 +1,9 @@
 //! Files in an S3-compatible bucket (AWS S3, MinIO, Ceph RGW, and the clouds' S3 interfaces), each
 //! object named `PREFIX` + `ab/cd/abcdef…` and every request signed with AWS Signature V4.
 //!
-//! `put` asks first whether the object exists (HEAD) and uploads only when it does not; the upload
-//! carries `x-amz-content-sha256`, which S3 checks against the body, so a damaged upload is refused
-//! by the server. `get` verifies the hash of what comes back.
+//! `put` uploads with `x-amz-content-sha256`, which S3 checks against the body, so a damaged upload
+//! is refused by the server; uploading the same bytes again rewrites the same object (idempotent, and
+//! it repairs an object altered in the bucket). `get` verifies the hash of what comes back.
 //!
 //! The endpoint must be `http://` (an in-house object store, or a TLS proxy on the same host): the
 //! workspace's HTTP client is built without TLS.
@@ -253,16 +253,9 @@ impl FileStore for S3Files {
             sha256: sha256.clone(),
             size: bytes.len() as u64,
         };
-        match self.send("HEAD", &key, None)? {
-            Sent::Ok(resp) => {
-                let len = resp.header("Content-Length").and_then(|v| v.parse::<u64>().ok());
-                if len == Some(stored.size) {
-                    return Ok(stored);
-                }
-            }
-            Sent::Status(404, _) => {}
-            Sent::Status(code, body) => return Err(self.refused("HEAD", code, &body)),
-        }
+        // Always uploaded, even when the object may exist: one request instead of a HEAD and a PUT
+        // in the usual case (new evidence), and an object altered in the bucket is replaced by the
+        // true content (same name, same bytes: idempotent).
         match self.send("PUT", &key, Some((bytes, &sha256)))? {
             Sent::Ok(_) => Ok(stored),
             Sent::Status(code, body) => Err(self.refused("PUT", code, &body)),
