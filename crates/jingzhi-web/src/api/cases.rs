@@ -14,7 +14,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jingzhi_app::cases::{
-    CaseListRequest, CaseStep, CaseView, Inbox, IssuedDocument, NewEvidence, NewRecord, OpenCase,
+    CaseListRequest, CaseStep, CaseView, EvidenceRow, Inbox, IssuedDocument, NewEvidence, NewRecord, OpenCase,
+    RecordRow,
 };
 use jingzhi_app::{AppError, FieldError};
 use jingzhi_domain::case::{
@@ -38,7 +39,8 @@ pub fn routes() -> OpenApiRouter<WebState> {
         .routes(routes!(take_case_step))
         .routes(routes!(add_party))
         .routes(routes!(assign_officers))
-        .routes(routes!(add_evidence))
+        .routes(routes!(list_evidence, add_evidence))
+        .routes(routes!(officer_choices))
         .routes(routes!(add_record))
         .routes(routes!(issue_document))
         .routes(routes!(withdraw_publicity))
@@ -157,8 +159,10 @@ macro_rules! case_dto {
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseListDto {
-    /// Matches of the filters.
+    /// Matches of the filters, counted up to 10,000.
     pub total: i64,
+    /// True when more than 10,000 match (narrow the filters).
+    pub total_capped: bool,
     pub limit: i64,
     pub offset: i64,
     pub items: Vec<CaseDto>,
@@ -355,6 +359,38 @@ fn event_label(action: &str) -> String {
     .into()
 }
 
+fn evidence_dto(e: &EvidenceRow) -> EvidenceDto {
+    EvidenceDto {
+        id: e.id,
+        evidence_type: e.evidence_type.code().into(),
+        evidence_type_label: e.evidence_type.label().into(),
+        title: e.title.clone(),
+        collected_by: e.officers.iter().map(officer_dto).collect(),
+        collected_at: format_ts(e.collected_at),
+        place: e.place.clone(),
+        signature: e.signature.map(|s| s.code().to_string()),
+        sha256: e.sha256.clone(),
+        size: e.size,
+        content_type: e.content_type.clone(),
+        created_by: e.created_by.clone(),
+        created_at: format_ts(e.created_at),
+    }
+}
+
+fn record_dto(r: &RecordRow) -> RecordDto {
+    RecordDto {
+        id: r.id,
+        kind: r.kind.code().into(),
+        kind_label: r.kind.label().into(),
+        content: r.content.clone(),
+        officers: r.officers.iter().map(officer_dto).collect(),
+        signature: r.signature.map(|s| s.code().to_string()),
+        recorded_at: format_ts(r.recorded_at),
+        created_by: r.created_by.clone(),
+        created_at: format_ts(r.created_at),
+    }
+}
+
 fn detail(v: &CaseView) -> CaseDetail {
     CaseDetail {
         case: case_dto!(&v.case),
@@ -377,40 +413,8 @@ fn detail(v: &CaseView) -> CaseDetail {
             })
             .collect(),
         officers: v.officers.iter().map(officer_dto).collect(),
-        evidence: v
-            .evidence
-            .iter()
-            .map(|e| EvidenceDto {
-                id: e.id,
-                evidence_type: e.evidence_type.code().into(),
-                evidence_type_label: e.evidence_type.label().into(),
-                title: e.title.clone(),
-                collected_by: e.officers.iter().map(officer_dto).collect(),
-                collected_at: format_ts(e.collected_at),
-                place: e.place.clone(),
-                signature: e.signature.map(|s| s.code().to_string()),
-                sha256: e.sha256.clone(),
-                size: e.size,
-                content_type: e.content_type.clone(),
-                created_by: e.created_by.clone(),
-                created_at: format_ts(e.created_at),
-            })
-            .collect(),
-        records: v
-            .records
-            .iter()
-            .map(|r| RecordDto {
-                id: r.id,
-                kind: r.kind.code().into(),
-                kind_label: r.kind.label().into(),
-                content: r.content.clone(),
-                officers: r.officers.iter().map(officer_dto).collect(),
-                signature: r.signature.map(|s| s.code().to_string()),
-                recorded_at: format_ts(r.recorded_at),
-                created_by: r.created_by.clone(),
-                created_at: format_ts(r.created_at),
-            })
-            .collect(),
+        evidence: v.evidence.iter().map(evidence_dto).collect(),
+        records: v.records.iter().map(record_dto).collect(),
         documents: v
             .documents
             .iter()
@@ -891,6 +895,7 @@ async fn list_cases(
     let list = blocking(move || app.list_cases(&a, &req)).await?;
     Ok(Json(CaseListDto {
         total: list.total,
+        total_capped: list.total_capped,
         limit,
         offset,
         items: list.rows.iter().map(|k| case_dto!(k)).collect(),
@@ -1070,6 +1075,57 @@ async fn add_evidence(
     Ok((StatusCode::CREATED, Json(CreatedId { id: eid })))
 }
 
+/// The evidence and 笔录 of a case.
+#[derive(Serialize, ToSchema)]
+pub struct CaseEvidenceDto {
+    pub evidence: Vec<EvidenceDto>,
+    pub records: Vec<RecordDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence", tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The evidence and 笔录 (this view is audited)", body = CaseEvidenceDto),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+async fn list_evidence(
+    State(s): State<WebState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CaseEvidenceDto>> {
+    let app = s.app.clone();
+    let (ev, recs) = blocking(move || app.list_evidence(&a, id)).await?;
+    Ok(Json(CaseEvidenceDto {
+        evidence: ev.iter().map(evidence_dto).collect(),
+        records: recs.iter().map(record_dto).collect(),
+    }))
+}
+
+/// An officer who may be put on a case.
+#[derive(Serialize, ToSchema)]
+pub struct OfficerChoiceDto {
+    pub user_id: i64,
+    pub name: String,
+    /// 执法证号 (absent: none on file; the two-officer gate will refuse such an officer).
+    pub certificate_no: Option<String>,
+    pub org_name: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/case-officers", tag = "cases", responses(
+    (status = 200, description = "The officers and team leaders the caller may put on a case (own team; every team for district users), certified first", body = Vec<OfficerChoiceDto>),
+    (status = 403, body = ApiErrorBody)))]
+async fn officer_choices(State(s): State<WebState>, ApiUser(a): ApiUser) -> ApiResult<Json<Vec<OfficerChoiceDto>>> {
+    let app = s.app.clone();
+    let v = blocking(move || app.officer_choices(&a)).await?;
+    Ok(Json(
+        v.into_iter()
+            .map(|o| OfficerChoiceDto {
+                user_id: o.user_id,
+                name: o.name,
+                certificate_no: o.certificate_no,
+                org_name: o.org_name,
+            })
+            .collect(),
+    ))
+}
+
 /// A 笔录.
 #[derive(Deserialize, ToSchema)]
 pub struct RecordIn {
@@ -1209,6 +1265,7 @@ async fn case_inbox(
     let list = blocking(move || app.case_inbox(&a, inbox)).await?;
     Ok(Json(CaseListDto {
         total: list.total,
+        total_capped: list.total_capped,
         limit: list.rows.len() as i64,
         offset: 0,
         items: list.rows.iter().map(|k| case_dto!(k)).collect(),

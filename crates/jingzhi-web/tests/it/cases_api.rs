@@ -88,6 +88,20 @@ fn ordinary_case_end_to_end(s: &TestServer) {
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["fields"][0]["field"], "matter_code");
 
+    // Whom the team leader can put on a case: the team's certified officers.
+    let choices = tl.get("/api/v1/case-officers").json();
+    let ids: Vec<i64> = choices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["user_id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.contains(&o1) && ids.contains(&o2), "{choices}");
+    assert!(
+        choices.as_array().unwrap()[0]["certificate_no"].is_string(),
+        "certified first: {choices}"
+    );
+
     // 立案.
     let v = open_ordinary(s, &mut tl);
     let id = v["case"]["id"].as_i64().unwrap();
@@ -154,6 +168,26 @@ fn ordinary_case_end_to_end(s: &TestServer) {
                "signature": "party_signed"}),
     );
     assert_eq!(r.status, 201, "{}", r.text());
+    // The evidence listing, audited.
+    let r = off.get(&format!("/api/v1/cases/{id}/evidence"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let ev = r.json();
+    assert_eq!(ev["evidence"].as_array().unwrap().len(), 1, "{ev}");
+    assert_eq!(ev["evidence"][0]["sha256"], sha.as_str());
+    assert_eq!(ev["evidence"][0]["collected_by"].as_array().unwrap().len(), 2);
+    assert_eq!(ev["records"][0]["kind"], "inquiry_record");
+    assert_eq!(ev["records"][0]["signature"], "party_signed");
+    let mut admin = s.signed_in(Role::Admin);
+    let audit = admin
+        .get(&format!(
+            "/api/v1/audit?entity=case&entity_id={id}&action=case.view_evidence"
+        ))
+        .json();
+    assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
+    let r = s
+        .signed_in(Role::PropertyStaff)
+        .get(&format!("/api/v1/cases/{id}/evidence"));
+    assert_eq!(r.status, 403);
     assert_eq!(
         ok_step(&mut off, id, json!({"action": "close_investigation"})),
         "investigation_closed"
@@ -627,6 +661,7 @@ fn the_openapi_document_lists_the_case_paths() {
         "/api/v1/cases/{id}/parties",
         "/api/v1/cases/{id}/officers",
         "/api/v1/cases/{id}/evidence",
+        "/api/v1/case-officers",
         "/api/v1/cases/{id}/records",
         "/api/v1/cases/{id}/documents",
         "/api/v1/cases/{id}/publicity/withdraw",
@@ -638,6 +673,7 @@ fn the_openapi_document_lists_the_case_paths() {
         assert!(paths.contains_key(p), "missing {p}");
     }
     assert!(paths["/api/v1/cases"]["get"].is_object() && paths["/api/v1/cases"]["post"].is_object());
+    assert!(paths["/api/v1/cases/{id}/evidence"]["get"].is_object());
     assert_eq!(
         paths["/api/v1/publicity"]["get"]["security"],
         json!([{}]),
