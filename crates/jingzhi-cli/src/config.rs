@@ -56,7 +56,7 @@ pub struct FilesConfig {
     pub dir: String,
     /// Largest file accepted, in MB.
     pub max_mb: u64,
-    /// `http://host[:port]` of the S3-compatible service.
+    /// `https://host[:port]` (or `http://` on a private network) of the S3-compatible service.
     pub s3_endpoint: String,
     pub s3_region: String,
     pub s3_bucket: String,
@@ -67,6 +67,9 @@ pub struct FilesConfig {
     pub s3_path_style: bool,
     /// Prepended to every object key, e.g. `evidence/`.
     pub s3_prefix: String,
+    /// HTTPS with a private PKI: a PEM file with the CA certificates to trust (instead of the public
+    /// roots). Empty: the public roots.
+    pub s3_ca_file: String,
 }
 
 impl Default for FilesConfig {
@@ -82,6 +85,7 @@ impl Default for FilesConfig {
             s3_secret_key: String::new(),
             s3_path_style: true,
             s3_prefix: String::new(),
+            s3_ca_file: String::new(),
         }
     }
 }
@@ -98,6 +102,7 @@ const FILES_KEYS: &[&str] = &[
     "s3_secret_key",
     "s3_path_style",
     "s3_prefix",
+    "s3_ca_file",
 ];
 
 impl FilesConfig {
@@ -110,6 +115,7 @@ impl FilesConfig {
             secret_key: self.s3_secret_key.clone(),
             path_style: self.s3_path_style,
             prefix: self.s3_prefix.clone(),
+            ca_file: (!self.s3_ca_file.is_empty()).then(|| PathBuf::from(&self.s3_ca_file)),
             ..jingzhi_files::S3Config::default()
         }
     }
@@ -450,6 +456,16 @@ mod tests {
         let m = HashMap::from([("JINGZHI_FILES_BACKEND", "s3")]);
         let err = Config::load(None, &env(&m)).unwrap_err().to_string();
         assert!(err.contains("S3 端点"), "{err}");
+        let m = HashMap::from([
+            ("JINGZHI_FILES_BACKEND", "s3"),
+            ("JINGZHI_FILES_S3_ENDPOINT", "http://minio:9000"),
+            ("JINGZHI_FILES_S3_BUCKET", "evidence"),
+            ("JINGZHI_FILES_S3_ACCESS_KEY", "AK"),
+            ("JINGZHI_FILES_S3_SECRET_KEY", "SK"),
+            ("JINGZHI_FILES_S3_CA_FILE", "/etc/jingzhi/ca.pem"),
+        ]);
+        let err = Config::load(None, &env(&m)).unwrap_err().to_string();
+        assert!(err.contains("ca_file"), "a CA file needs https: {err}");
         let m = HashMap::from([("JINGZHI_FILES_MAX_MB", "0")]);
         assert!(Config::load(None, &env(&m)).is_err());
         let m = HashMap::from([("JINGZHI_FILES_MAX_MB", "many")]);

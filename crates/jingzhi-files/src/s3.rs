@@ -5,21 +5,23 @@
 //! is refused by the server; uploading the same bytes again rewrites the same object (idempotent, and
 //! it repairs an object altered in the bucket). `get` verifies the hash of what comes back.
 //!
-//! The endpoint must be `http://` (an in-house object store, or a TLS proxy on the same host): the
-//! workspace's HTTP client is built without TLS.
+//! The endpoint is `https://` (rustls, through ureq's `tls` feature; Mozilla's root certificates, or
+//! only those of `ca_file` for a private PKI) or `http://` (an object store on a private network).
 
 use crate::sigv4::{EMPTY_SHA256, Request, Signer, amz_date};
 use crate::{FileError, FileStore, Result, StoredFile, check_sha256, sha256_hex, shard_path, verify};
 use jiff::Timestamp;
 use std::fmt;
 use std::io::Read;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Where and how to reach the bucket.
 #[derive(Clone, PartialEq, Eq)]
 pub struct S3Config {
-    /// `http://host[:port]`, without the bucket (e.g. `http://minio.internal:9000`).
+    /// `https://host[:port]` or `http://host[:port]`, without the bucket (e.g.
+    /// `https://minio.internal:9000`).
     pub endpoint: String,
     /// The signing region (`us-east-1` for MinIO unless configured otherwise).
     pub region: String,
@@ -33,6 +35,9 @@ pub struct S3Config {
     pub prefix: String,
     /// Timeout of one request, in seconds.
     pub timeout_secs: u64,
+    /// HTTPS only: trust only the CA certificates in this PEM file (a private PKI) instead of the
+    /// usual public roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for S3Config {
@@ -46,6 +51,7 @@ impl Default for S3Config {
             path_style: true,
             prefix: String::new(),
             timeout_secs: 120,
+            ca_file: None,
         }
     }
 }
@@ -61,6 +67,7 @@ impl fmt::Debug for S3Config {
             .field("path_style", &self.path_style)
             .field("prefix", &self.prefix)
             .field("timeout_secs", &self.timeout_secs)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -68,21 +75,20 @@ impl fmt::Debug for S3Config {
 impl S3Config {
     /// Checks the settings; the message is Chinese, for the operator.
     pub fn validate(&self) -> std::result::Result<(), String> {
-        let Some(rest) = self.endpoint.strip_prefix("http://") else {
-            if self.endpoint.starts_with("https://") {
-                return Err(
-                    "S3 端点须为 http:// 地址（本版本的 HTTP 客户端不含 TLS；HTTPS 对象存储请经本机 TLS 代理访问）"
-                        .into(),
-                );
-            }
-            return Err(format!("S3 端点须为 http://主机[:端口]，现为 `{}`", self.endpoint));
-        };
-        let host = rest.trim_end_matches('/');
-        if host.is_empty() || host.contains('/') || host.contains('@') {
+        let Some((scheme, host)) = self.scheme_and_host() else {
             return Err(format!(
-                "S3 端点须为 http://主机[:端口]（不含路径），现为 `{}`",
+                "S3 端点须为 https://主机[:端口] 或 http://主机[:端口]，现为 `{}`",
                 self.endpoint
             ));
+        };
+        if host.is_empty() || host.contains('/') || host.contains('@') {
+            return Err(format!(
+                "S3 端点须为 https://主机[:端口] 或 http://主机[:端口]（不含路径），现为 `{}`",
+                self.endpoint
+            ));
+        }
+        if self.ca_file.is_some() && scheme != "https" {
+            return Err("S3 CA 证书文件（ca_file）只用于 https:// 端点".into());
         }
         let bucket_ok = (3..=63).contains(&self.bucket.len())
             && self
@@ -110,12 +116,43 @@ impl S3Config {
         Ok(())
     }
 
-    /// `host[:port]` of the endpoint.
-    fn endpoint_host(&self) -> &str {
-        self.endpoint
-            .strip_prefix("http://")
-            .unwrap_or(&self.endpoint)
-            .trim_end_matches('/')
+    /// The endpoint's scheme (`https` or `http`) and `host[:port]`.
+    fn scheme_and_host(&self) -> Option<(&'static str, &str)> {
+        let (scheme, rest) = if let Some(rest) = self.endpoint.strip_prefix("https://") {
+            ("https", rest)
+        } else {
+            ("http", self.endpoint.strip_prefix("http://")?)
+        };
+        Some((scheme, rest.trim_end_matches('/')))
+    }
+
+    /// The HTTP client for these settings: timeouts, and with `ca_file` a TLS configuration that
+    /// trusts only its certificates.
+    pub fn agent(&self) -> std::result::Result<ureq::Agent, String> {
+        let mut builder = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(10))
+            .timeout(Duration::from_secs(self.timeout_secs));
+        if let Some(path) = &self.ca_file {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject;
+            let unreadable = |e: &dyn fmt::Display| format!("无法读取 S3 CA 证书文件 {}：{e}", path.display());
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| unreadable(&e))? {
+                let cert = cert.map_err(|e| unreadable(&e))?;
+                roots.add(cert).map_err(|e| unreadable(&e))?;
+            }
+            if roots.is_empty() {
+                return Err(format!("S3 CA 证书文件 {} 中没有证书", path.display()));
+            }
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let tls = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|e| format!("TLS 配置失败：{e}"))?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            builder = builder.tls_config(Arc::new(tls));
+        }
+        Ok(builder.build())
     }
 }
 
@@ -143,10 +180,7 @@ impl S3Files {
     /// is sent until the first call.
     pub fn new(config: S3Config, now: Now) -> std::result::Result<S3Files, String> {
         config.validate()?;
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(10))
-            .timeout(Duration::from_secs(config.timeout_secs))
-            .build();
+        let agent = config.agent()?;
         Ok(S3Files { config, agent, now })
     }
 
@@ -161,7 +195,7 @@ impl S3Files {
 
     /// The `Host` header and the unencoded path of an object (path style or virtual-hosted).
     pub fn host_and_path(&self, key: &str) -> (String, String) {
-        let host = self.config.endpoint_host();
+        let (_, host) = self.config.scheme_and_host().expect("validated endpoint");
         if self.config.path_style {
             (host.to_string(), format!("/{}/{key}", self.config.bucket))
         } else {
@@ -200,7 +234,8 @@ impl S3Files {
             },
             now,
         );
-        let url = format!("http://{host}{}", crate::sigv4::uri_encode(&path, true));
+        let (scheme, _) = self.config.scheme_and_host().expect("validated endpoint");
+        let url = format!("{scheme}://{host}{}", crate::sigv4::uri_encode(&path, true));
         let mut req = self.agent.request(method, &url).set("Authorization", &authorization);
         for (k, v) in headers {
             req = req.set(k, v);
@@ -327,7 +362,28 @@ mod tests {
             endpoint: "https://s3.example.com".into(),
             ..config()
         };
-        assert!(https.validate().unwrap_err().contains("TLS"));
+        assert!(https.validate().is_ok());
+        let ftp = S3Config {
+            endpoint: "ftp://s3.example.com".into(),
+            ..config()
+        };
+        assert!(ftp.validate().unwrap_err().contains("https://"));
+        let ca_over_http = S3Config {
+            ca_file: Some("/etc/ssl/ca.pem".into()),
+            ..config()
+        };
+        assert!(ca_over_http.validate().unwrap_err().contains("ca_file"));
+        let missing_ca = S3Config {
+            endpoint: "https://s3.example.com".into(),
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            ..config()
+        };
+        let now: Now = Arc::new(|| Timestamp::UNIX_EPOCH);
+        assert!(
+            S3Files::new(missing_ca, now)
+                .unwrap_err()
+                .contains("无法读取 S3 CA 证书文件")
+        );
         let path = S3Config {
             endpoint: "http://host/bucket".into(),
             ..config()

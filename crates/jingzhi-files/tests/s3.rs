@@ -9,6 +9,7 @@ use jingzhi_files::sigv4::{Request, Signer, amz_date};
 use jingzhi_files::{FileError, FileStore, S3Config, S3Files, sha256_hex};
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,7 +51,8 @@ fn moto_program() -> Option<String> {
         .map(|p| p.display().to_string())
 }
 
-fn start_moto() -> Option<Moto> {
+/// Starts moto on a free port; with `tls` (certificate, key) it speaks HTTPS.
+fn start_moto(tls: Option<(&Path, &Path)>) -> Option<Moto> {
     let Some(program) = moto_program() else {
         jingzhi_testkit::skip_or_fail(
             SUITE,
@@ -59,8 +61,12 @@ fn start_moto() -> Option<Moto> {
         return None;
     };
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = match Command::new(&program)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    let mut cmd = Command::new(&program);
+    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+    if let Some((cert, key)) = tls {
+        cmd.arg("-s").arg("-c").arg(cert).arg("-k").arg(key);
+    }
+    let child = match cmd
         .env("INITIAL_NO_AUTH_ACTION_COUNT", SETUP_REQUESTS.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -74,7 +80,7 @@ fn start_moto() -> Option<Moto> {
     };
     let moto = Moto {
         child,
-        endpoint: format!("http://127.0.0.1:{port}"),
+        endpoint: format!("{}://127.0.0.1:{port}", if tls.is_some() { "https" } else { "http" }),
     };
     // Wait for the port only: an HTTP probe would use up one of the unauthenticated requests.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -104,8 +110,8 @@ fn form_encode(pairs: &[(&str, &str)]) -> String {
 
 /// One IAM query-API call (signed, though moto does not check it during setup: the signature's
 /// scope tells moto which service is asked).
-fn iam(endpoint: &str, params: &[(&str, &str)]) -> String {
-    let host = endpoint.strip_prefix("http://").unwrap();
+fn iam(agent: &ureq::Agent, endpoint: &str, params: &[(&str, &str)]) -> String {
+    let host = endpoint.split_once("://").unwrap().1;
     let body = form_encode(params);
     let body_sha = sha256_hex(body.as_bytes());
     let now = wall_clock();
@@ -131,7 +137,7 @@ fn iam(endpoint: &str, params: &[(&str, &str)]) -> String {
         },
         now,
     );
-    let mut req = ureq::post(&format!("{endpoint}/")).set("Authorization", &auth);
+    let mut req = agent.post(&format!("{endpoint}/")).set("Authorization", &auth);
     for (k, v) in headers {
         req = req.set(k, v);
     }
@@ -150,8 +156,9 @@ fn xml_value(xml: &str, tag: &str) -> String {
 }
 
 /// A user with full S3 rights and its keys, and an empty bucket.
-fn set_up(endpoint: &str, bucket: &str) -> (String, String) {
+fn set_up(agent: &ureq::Agent, endpoint: &str, bucket: &str) -> (String, String) {
     iam(
+        agent,
         endpoint,
         &[
             ("Action", "CreateUser"),
@@ -160,6 +167,7 @@ fn set_up(endpoint: &str, bucket: &str) -> (String, String) {
         ],
     );
     let keys = iam(
+        agent,
         endpoint,
         &[
             ("Action", "CreateAccessKey"),
@@ -169,6 +177,7 @@ fn set_up(endpoint: &str, bucket: &str) -> (String, String) {
     );
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
     iam(
+        agent,
         endpoint,
         &[
             ("Action", "PutUserPolicy"),
@@ -178,16 +187,16 @@ fn set_up(endpoint: &str, bucket: &str) -> (String, String) {
             ("Version", "2010-05-08"),
         ],
     );
-    let r = ureq::put(&format!("{endpoint}/{bucket}")).call();
+    let r = agent.put(&format!("{endpoint}/{bucket}")).call();
     assert!(r.is_ok(), "create bucket: {r:?}");
     (xml_value(&keys, "AccessKeyId"), xml_value(&keys, "SecretAccessKey"))
 }
 
 #[test]
 fn s3_round_trip_against_a_real_server() {
-    let Some(moto) = start_moto() else { return };
+    let Some(moto) = start_moto(None) else { return };
     let bucket = "jingzhi-evidence";
-    let (access_key, secret_key) = set_up(&moto.endpoint, bucket);
+    let (access_key, secret_key) = set_up(&ureq::agent(), &moto.endpoint, bucket);
     let config = S3Config {
         endpoint: moto.endpoint.clone(),
         region: "us-east-1".into(),
@@ -197,6 +206,7 @@ fn s3_round_trip_against_a_real_server() {
         path_style: true,
         prefix: "evidence/".into(),
         timeout_secs: 30,
+        ca_file: None,
     };
     let store = S3Files::new(config.clone(), Arc::new(wall_clock)).unwrap();
 
@@ -273,7 +283,7 @@ fn s3_round_trip_against_a_real_server() {
 
 /// A signed PUT of arbitrary bytes under `key`, bypassing S3Files.
 fn put_raw(config: &S3Config, key: &str, body: &[u8]) {
-    let host = config.endpoint.strip_prefix("http://").unwrap();
+    let host = config.endpoint.split_once("://").unwrap().1;
     let path = format!("/{}/{key}", config.bucket);
     let body_sha = sha256_hex(body);
     let now = wall_clock();
@@ -299,7 +309,11 @@ fn put_raw(config: &S3Config, key: &str, body: &[u8]) {
         },
         now,
     );
-    let mut req = ureq::put(&format!("{}{path}", config.endpoint)).set("Authorization", &auth);
+    let mut req = config
+        .agent()
+        .unwrap()
+        .put(&format!("{}{path}", config.endpoint))
+        .set("Authorization", &auth);
     for (k, v) in headers {
         req = req.set(k, v);
     }
@@ -312,4 +326,129 @@ fn put_raw(config: &S3Config, key: &str, body: &[u8]) {
         }
         Err(e) => panic!("raw PUT: {e}"),
     }
+}
+
+/// A private CA and a certificate it issued for 127.0.0.1, made with the `openssl` command.
+fn private_pki(dir: &Path) -> Option<(PathBuf, PathBuf, PathBuf)> {
+    let run = |args: &[&str]| -> bool {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let ok = run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Jingzhi Test CA",
+    ]) && run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]) && run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    if !ok {
+        jingzhi_testkit::skip_or_fail(SUITE, "the openssl command could not make a test certificate");
+        return None;
+    }
+    Some((dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem")))
+}
+
+#[test]
+fn s3_over_https_trusting_a_private_ca() {
+    let dir = std::env::temp_dir().join(format!("jz-s3-tls-{}", jingzhi_testkit::random_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let Some((ca, cert, key)) = private_pki(&dir) else {
+        return;
+    };
+    let Some(moto) = start_moto(Some((&cert, &key))) else {
+        return;
+    };
+    assert!(moto.endpoint.starts_with("https://"));
+    let config = S3Config {
+        endpoint: moto.endpoint.clone(),
+        bucket: "jingzhi-tls".into(),
+        access_key: "x".into(),
+        secret_key: "x".into(),
+        timeout_secs: 30,
+        ca_file: Some(ca.clone()),
+        ..S3Config::default()
+    };
+    let (access_key, secret_key) = set_up(&config.agent().unwrap(), &moto.endpoint, "jingzhi-tls");
+    let config = S3Config {
+        access_key,
+        secret_key,
+        ..config
+    };
+    let store = S3Files::new(config.clone(), Arc::new(wall_clock)).unwrap();
+    let bytes = b"%PDF-1.7 encrypted in transit".to_vec();
+    let stored = store.put(&bytes).unwrap();
+    assert_eq!(store.get(&stored.sha256).unwrap(), bytes);
+    assert!(store.exists(&stored.sha256).unwrap());
+
+    // Without the private CA the server's certificate is not trusted: nothing is sent.
+    let public_roots = S3Files::new(
+        S3Config {
+            ca_file: None,
+            ..config.clone()
+        },
+        Arc::new(wall_clock),
+    )
+    .unwrap();
+    let err = public_roots.get(&stored.sha256).unwrap_err();
+    assert!(
+        matches!(&err, FileError::Storage(m) if m.contains("无法访问 S3 端点")),
+        "an unknown issuer must be refused: {err:?}"
+    );
+    // A CA file without certificates is refused when the store is built.
+    std::fs::write(dir.join("empty.pem"), "no certificates here\n").unwrap();
+    let empty = S3Files::new(
+        S3Config {
+            ca_file: Some(dir.join("empty.pem")),
+            ..config
+        },
+        Arc::new(wall_clock),
+    );
+    assert!(empty.unwrap_err().contains("没有证书"));
+    drop(moto);
+    let _ = std::fs::remove_dir_all(&dir);
 }
