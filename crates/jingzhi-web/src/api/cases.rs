@@ -1183,7 +1183,8 @@ pub struct IssuedDocumentDto {
     pub sha256: String,
     pub issued_at: String,
     pub issued_by: String,
-    /// The frozen snapshot of what the document shows.
+    /// The frozen document as composed when it was issued (`jingzhi_domain::case::Document`:
+    /// kind, issuer, title, number, heading, blocks, form).
     #[schema(value_type = Object)]
     pub content: serde_json::Value,
 }

@@ -286,7 +286,12 @@ fn ordinary_case_end_to_end(s: &TestServer) {
     let got = tl.get(&format!("/api/v1/case-documents/{}", d["id"])).json();
     assert_eq!(got["sha256"], doc_sha.as_str());
     assert_eq!(got["content"]["title"], "行政处罚决定书");
-    assert!(got["content"]["relief"].as_str().unwrap().contains("六十日"));
+    assert_eq!(got["content"]["number"], number.as_str());
+    let text = got["content"].to_string();
+    assert!(
+        text.contains("六十日") && text.contains("行政复议"),
+        "the relief routes are printed: {text}"
+    );
     let r = post(
         &mut tl,
         &format!("/api/v1/cases/{id}/documents"),
@@ -689,4 +694,119 @@ fn the_openapi_document_lists_the_case_paths() {
     ] {
         assert!(schemas.contains_key(s), "missing schema {s}");
     }
+}
+
+#[test]
+fn a_hearing_case_goes_through_legal_review_and_waits_for_its_hearing() {
+    let s = TestServer::start();
+    let mut tl = s.signed_in(Role::TeamLeader);
+    let mut off = s.signed_in(Role::Officer);
+    let mut legal = s.signed_in(Role::LegalReviewer);
+    let (o1, o2) = officers(&s);
+    let r = post(
+        &mut tl,
+        "/api/v1/cases",
+        json!({"matter_code": "street_vending", "variant": "road_piling", "title": "张三占道堆物案",
+               "summary": "张三在定西路人行道上长期堆放建材。", "place": "定西路100号门前",
+               "party": citizen(), "officer_ids": [o1, o2], "reason": "巡查发现占道堆物"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["case"]["id"].as_i64().unwrap();
+    ok_step(&mut off, id, json!({"action": "start_investigation"}));
+    let r = post(
+        &mut off,
+        &format!("/api/v1/cases/{id}/evidence"),
+        json!({"evidence_type": "audio_visual", "title": "现场照片", "collected_by": [o1, o2]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    ok_step(&mut off, id, json!({"action": "close_investigation"}));
+    let proposal = json!({"kind": "penalty", "penalties": [{"kind": "fine", "amount_yuan": 5000}],
+                          "discretion": {"reasons": "堆物面积大、时间长，经责令仍未清除"}});
+    ok_step(&mut off, id, json!({"action": "submit_review", "proposal": proposal}));
+    // 5,000 元 for a citizen reaches the hearing threshold, and a hearing case needs legal review.
+    assert_eq!(
+        ok_step(&mut tl, id, json!({"action": "approve_review"})),
+        "legal_review"
+    );
+    let inbox = legal.get("/api/v1/case-inbox?kind=legal_review").json();
+    assert!(
+        inbox["items"].as_array().unwrap().iter().any(|k| k["id"] == id),
+        "{inbox}"
+    );
+    let r = step(&mut tl, id, json!({"action": "pass_legal_review"}));
+    assert_eq!(r.status, 403, "only legal reviewers review: {}", r.text());
+    assert_eq!(
+        ok_step(&mut legal, id, json!({"action": "pass_legal_review"})),
+        "prior_notice"
+    );
+    let inbox = legal.get("/api/v1/case-inbox?kind=legal_review").json();
+    assert!(
+        !inbox["items"].as_array().unwrap().iter().any(|k| k["id"] == id),
+        "{inbox}"
+    );
+
+    // The notice must tell the hearing right. (The steps are dated back: the notice 20 days ago,
+    // so that the five working days to ask for a hearing are over by now.)
+    let ago = |days: i64| jingzhi_domain::time::format_ts(s.app.now() - jiff::SignedDuration::from_hours(24 * days));
+    let r = step(&mut off, id, json!({"action": "send_prior_notice", "at": ago(20)}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.contains("听证") && m.contains("第六十三条"), "{m}");
+    assert_eq!(
+        ok_step(
+            &mut off,
+            id,
+            json!({"action": "send_prior_notice", "hearing_right_told": true, "at": ago(20)})
+        ),
+        "prior_notice"
+    );
+    // Requested in time, the hearing must be held before deciding; it suspends the 90 days.
+    assert_eq!(
+        ok_step(&mut off, id, json!({"action": "request_hearing", "at": ago(19)})),
+        "statement_hearing"
+    );
+    let v = tl.get(&format!("/api/v1/cases/{id}")).json();
+    let c = v["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "case_decision_90d")
+        .unwrap();
+    assert_eq!(c["deadline"]["state"], "suspended", "{c}");
+    let decision = json!({"kind": "penalty", "penalties": [{"kind": "fine", "amount_yuan": 5000}],
+                          "discretion": {"reasons": "堆物面积大、时间长，经责令仍未清除"}});
+    let r = step(&mut tl, id, json!({"action": "decide", "decision": decision}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(m.contains("听证") && m.contains("第六十四条"), "{m}");
+    let r = step(&mut legal, id, json!({"action": "hold_hearing"}));
+    assert_eq!(r.status, 422, "the notice date is required: {}", r.text());
+    assert_eq!(r.json()["fields"][0]["field"], "hearing_notice_at");
+    assert_eq!(
+        ok_step(
+            &mut legal,
+            id,
+            json!({"action": "hold_hearing", "at": ago(2), "hearing_notice_at": ago(18)})
+        ),
+        "statement_hearing"
+    );
+    assert_eq!(
+        ok_step(
+            &mut off,
+            id,
+            json!({"action": "handle_statements", "reason": "听证意见已复核，维持拟处罚意见"})
+        ),
+        "statement_hearing"
+    );
+    let r = step(&mut tl, id, json!({"action": "decide", "decision": decision}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["case"]["status"], "decided");
+    let c = v["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "case_decision_90d")
+        .unwrap();
+    assert_ne!(c["deadline"]["state"], "suspended", "{c}");
 }
