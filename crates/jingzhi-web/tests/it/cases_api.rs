@@ -810,3 +810,59 @@ fn a_hearing_case_goes_through_legal_review_and_waits_for_its_hearing() {
         .unwrap();
     assert_ne!(c["deadline"]["state"], "suspended", "{c}");
 }
+
+#[test]
+fn a_case_is_opened_from_a_verified_clue_and_not_before() {
+    let s = TestServer::start();
+    let mut d = s.signed_in(Role::Dispatcher);
+    let r = post(
+        &mut d,
+        "/api/v1/clues",
+        json!({"channel": "hotline_12345", "source_ref": "GD-CASE-1", "description": "有人在人行道上摆摊卖水果，占了半条人行道",
+               "address": "长宁区某小路口", "matter_code": "street_vending"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let clue = r.json()["clue"]["id"].as_i64().unwrap();
+    let clue_step = |c: &mut Client, action: &str, body: Value| {
+        let r = post(c, &format!("/api/v1/clues/{clue}/steps/{action}"), body);
+        assert_eq!(r.status, 200, "{action}: {}", r.text());
+    };
+    clue_step(&mut d, "accept", json!({}));
+    clue_step(
+        &mut d,
+        "relocate",
+        json!({"street_code": "310105001", "reason": "地址在定西路"}),
+    );
+    let team = s
+        .app
+        .store
+        .read(|c| jingzhi_store::repo::places::find_org_by_code(c, "team-310105001"))
+        .unwrap()
+        .unwrap()
+        .id;
+    clue_step(&mut d, "dispatch", json!({"org_id": team}));
+    let mut off = s.signed_in(Role::Officer);
+    clue_step(&mut off, "sign", json!({}));
+
+    let mut tl = s.signed_in(Role::TeamLeader);
+    let (o1, o2) = officers(&s);
+    let open = json!({"clue_id": clue, "matter_code": "street_vending", "title": "张三占道经营案",
+                      "party": citizen(), "officer_ids": [o1, o2], "reason": "线索核查属实"});
+    let r = post(&mut tl, "/api/v1/cases", open.clone());
+    assert_eq!(r.status, 409, "not verified yet: {}", r.text());
+    let j = r.json();
+    assert_eq!(j["code"], "gate_refused");
+    assert!(j["message"].as_str().unwrap().contains("核查属实"), "{j}");
+
+    clue_step(
+        &mut off,
+        "verify",
+        json!({"verification": "confirmed", "text": "现场有一处水果摊占用人行道"}),
+    );
+    let r = post(&mut tl, "/api/v1/cases", open);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["case"]["clue_id"], clue);
+    assert_eq!(v["case"]["street_code"], "310105001", "the clue's street");
+    assert_eq!(v["case"]["status"], "filed");
+}
