@@ -28,13 +28,15 @@ use jingzhi_domain::clue::{ClueStatus, Disposal, Verification};
 
 use jingzhi_domain::org::{Footprint, OrgKind, OrgUnit, Scope, StreetCode};
 use jingzhi_domain::role::Role;
-use jingzhi_domain::time::{civil_date, format_ts};
+use jingzhi_domain::time::civil_date;
 use jingzhi_store::repo::cases::{self as repo, CaseFilter, CaseRow};
 use jingzhi_store::repo::{clocks as clock_repo, clues as clue_repo, places, settings, users};
 use jingzhi_store::{Conn, StoreError};
 use serde::Serialize;
 
-pub use jingzhi_store::repo::cases::{CaseEvent, DocumentRow, EvidenceRow, PartyRow, PublicityRow, RecordRow};
+pub use jingzhi_store::repo::cases::{
+    CaseEvent, CaseRow as Case, DocumentRow, EvidenceRow, PartyRow, PublicityRow, RecordRow,
+};
 
 /// The `setting` key of the thresholds (TOML, fields of [`Thresholds`]); absent: the defaults.
 pub const THRESHOLDS_KEY: &str = "case_thresholds";
@@ -1460,48 +1462,12 @@ impl App {
                     None => None,
                 },
             };
-            let parties: Vec<serde_json::Value> = repo::parties_of(c, id)?
-                .iter()
-                .map(|p| {
-                    serde_json::json!({
-                        "kind": p.kind.label(), "name": p.name, "id_type": p.id_type.label(),
-                        "id_number": p.id_number, "legal_representative": p.legal_representative,
-                        "address": p.address, "phone": p.phone,
-                    })
-                })
-                .collect();
-            let terms = k.facts.matter.clone();
-            let relief = matches!(kind, DocumentKind::PenaltyDecision | DocumentKind::OnSpotDecision).then_some(
-                "如不服本决定，可以在收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。\
-                 当事人应当自收到本决定书之日起十五日内缴纳罚款；逾期不缴纳的，每日按罚款数额的百分之三加处罚款。",
-            );
-            let content = serde_json::json!({
-                "kind": kind.code(),
-                "title": kind.label(),
-                "number": number,
-                "case_number": k.number,
-                "subject": subject.name,
-                "procedure": k.procedure.label(),
-                "status": k.status.label(),
-                "case_title": k.title,
-                "summary": k.summary,
-                "place": k.place,
-                "filed_on": civil_date(k.filed_at).to_string(),
-                "matter": terms.as_ref().map(|t| t.matter_name.clone()),
-                "legal_basis": terms.as_ref().map(|t| t.basis_text()),
-                "parties": parties,
-                "officers": k.facts.officers,
-                "proposal": k.facts.proposal,
-                "notice": k.facts.notice,
-                "decision": k.facts.decision,
-                "service": k.facts.service,
-                "closing": k.facts.closing,
-                "withdrawal": k.facts.withdrawal,
-                "relief": relief,
-                "issued_at": format_ts(now),
-                "issued_by": actor_name(a),
-            });
-            let text = serde_json::to_string(&content).map_err(|e| AppError::with_message(ErrorCode::Internal, e.to_string()))?;
+            // The document as composed now from the case (jingzhi_domain::case::compose) is
+            // what is frozen: a later edit of the case cannot change what was issued.
+            let sheet = crate::case_sheet::case_sheet(c, &k, &subject, kind, number.as_deref())?;
+            let content = jingzhi_domain::case::compose(kind, &sheet);
+            let text = serde_json::to_string(&content)
+                .map_err(|e| AppError::with_message(ErrorCode::Internal, e.to_string()))?;
             let sha = crate::secrets::sha256_hex(&text);
             let doc = DocumentRow {
                 id: 0,
@@ -1520,7 +1486,11 @@ impl App {
                 &k,
                 "issue_document",
                 Some(k.status),
-                &format!("{}{}", kind.label(), number.as_deref().map(|n| format!("（{n}）")).unwrap_or_default()),
+                &format!(
+                    "{}{}",
+                    kind.label(),
+                    number.as_deref().map(|n| format!("（{n}）")).unwrap_or_default()
+                ),
                 now,
             )?;
             record(

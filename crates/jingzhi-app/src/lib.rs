@@ -8,6 +8,9 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod case_files;
+pub mod case_people;
+mod case_sheet;
 pub mod cases;
 pub mod clock;
 pub mod clocks;

@@ -168,5 +168,24 @@ pub fn deadline(app: &App, actor: &Actor, cmd: DeadlineCmd) -> Result<ExitCode> 
             }
             Ok(ExitCode::SUCCESS)
         }
+        DeadlineCmd::Sweep => {
+            let started = std::time::Instant::now();
+            let r = app.sweep_clocks().map_err(app_err)?;
+            outln!(
+                "已检查 {} 个未完成期限：状态变化 {}，即将超期 {}，已超期 {}，新预警 {}，出错 {}；用时 {:.3} 秒",
+                r.checked,
+                r.changed,
+                r.due_soon,
+                r.overdue,
+                r.alerts_raised,
+                r.errors,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(if r.errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
     }
 }

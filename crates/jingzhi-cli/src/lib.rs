@@ -20,8 +20,8 @@ macro_rules! out {
 }
 
 mod clocks_cli;
-pub mod files_cli;
 pub mod config;
+pub mod files_cli;
 mod serve;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -257,6 +257,9 @@ pub enum DeadlineCmd {
     },
     /// List the clock rules.
     Rules,
+    /// Run the due-soon / overdue sweep over every open clock now (what the server's scheduled
+    /// job does every five minutes) and print what it found and how long it took.
+    Sweep,
 }
 
 #[derive(Subcommand, Debug)]

@@ -64,6 +64,8 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     let mut lines = Vec::new();
     if args.demo {
         let accounts = jingzhi_app::demo::seed(&app, DEMO_PLACES).map_err(crate::app_err)?;
+        // A few penalty cases at different stages (prior notice, legal review, closed on the spot).
+        app.seed_demo_cases(&accounts).map_err(crate::app_err)?;
         for a in accounts {
             lines.push(format!("demo-login {} {} {}", a.role.code(), a.username, a.password));
         }

@@ -492,3 +492,29 @@ fn serve_demo_prints_its_address_one_login_per_role_and_an_open311_key() {
         .collect();
     assert!(leftovers.is_empty(), "the demo database is removed on shutdown");
 }
+
+#[test]
+fn deadline_sweep_checks_the_open_clocks_and_reports_the_overdue() {
+    let db = Db::with_places();
+    db.ok(&["generate", "clues", "--count", "300", "--batch", "100", "--seed", "7"]);
+    let out = db.ok(&["deadline", "sweep"]);
+    let text = stdout(&out);
+    let number_after = |label: &str| -> u64 {
+        let at = text.find(label).unwrap_or_else(|| panic!("no {label} in {text}")) + label.len();
+        text[at..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or_else(|_| panic!("no number after {label} in {text}"))
+    };
+    let checked = number_after("已检查");
+    assert!(checked > 0, "the generated open clues have clocks: {text}");
+    assert!(checked < 300 * 4, "only open clocks are checked: {text}");
+    assert!(number_after("已超期") > 0, "some generated clues are overdue: {text}");
+    assert_eq!(number_after("出错"), 0, "{text}");
+    // A second sweep finds nothing new to change.
+    let again = stdout(&db.ok(&["deadline", "sweep"]));
+    assert!(again.contains("状态变化 0"), "{again}");
+}

@@ -59,7 +59,7 @@ pub const MODULES: &[Module] = &[
     Module {
         key: "cases",
         name: "案件办理",
-        href: "/modules/cases",
+        href: "/cases",
         seed: "三(一)、三(四)",
         summary: "行政处罚普通程序与简易程序：立案、调查取证、审核、法制审核、告知、听证、决定、送达、执行、结案、归档。",
         holds: &[
@@ -69,7 +69,7 @@ pub const MODULES: &[Module] = &[
             "办案期限与三超期预警",
             "处罚决定公示",
         ],
-        built: false,
+        built: true,
         roles: ENFORCEMENT,
     },
     Module {

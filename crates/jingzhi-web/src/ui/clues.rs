@@ -877,7 +877,20 @@ struct ShowPage {
     matters: Vec<Opt>,
     disposals: Vec<Opt>,
     error: Option<String>,
+    /// 立案 from this clue (verified as 属实, not disposed otherwise; for those who may file).
+    open_case_href: Option<String>,
     back: String,
+}
+
+/// A clue a case may be opened from: verified as 属实 and not disposed of otherwise (the
+/// application checks it again when the case is opened).
+fn k_verified_for_case(k: &Clue) -> bool {
+    k.verification == Some(Verification::Confirmed)
+        && matches!(
+            k.status,
+            ClueStatus::Verified | ClueStatus::Disposed | ClueStatus::Replied | ClueStatus::Closed
+        )
+        && (k.disposal.is_none() || k.disposal == Some(Disposal::FileCase))
 }
 
 /// What failed on the page (re-rendered with the message and what was typed).
@@ -1275,6 +1288,12 @@ fn show_page(s: &WebState, a: &Actor, d: PageData, failed: Option<Failed>, flash
             .map(|d| (d.code().to_string(), d.label().to_string()))
             .collect(),
         error,
+        open_case_href: (k_verified_for_case(&v.clue)
+            && a.can(Resource::Case, Action::Create)
+            && a.roles
+                .iter()
+                .any(|r| jingzhi_domain::case::roles_for(jingzhi_domain::case::CaseAction::File).contains(r)))
+        .then(|| format!("/cases/new?clue={}", v.clue.id)),
         back: if is_partner(a) {
             "/clues?queue=mine".into()
         } else {

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod cases;
 mod clocks;
 pub(crate) mod clues;
 pub mod documents;
@@ -48,6 +49,21 @@ pub fn router() -> Router<WebState> {
             "/clues/{id}/attachments",
             post(clues::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases.xlsx", get(cases::export))
+        .route("/cases/new", get(cases::new_form))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/step/{action}", post(cases::step))
+        .route("/cases/{id}/officers", post(cases::assign))
+        .route(
+            "/cases/{id}/evidence",
+            post(cases::add_evidence).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/cases/{id}/records", post(cases::add_record))
+        .route("/cases/{id}/documents", post(cases::issue))
+        .route("/cases/documents/{id}", get(cases::document))
+        .route("/cases/evidence/{id}", get(cases::evidence_file))
+        .route("/publicity", get(cases::publicity))
         .route("/matters", get(matters::list))
         .route("/matters/{code}", get(matters::show).post(matters::update))
         .route("/login", get(auth::login_page).post(auth::login))

@@ -309,3 +309,178 @@ fn a_12345_clue_goes_from_intake_to_dispatch_verification_reply_and_closing() {
     fits_the_screen(&b);
     sign_out(&b);
 }
+
+/// Selects options of a multi-select by their values.
+fn select_values(b: &Browser, select_id: &str, values: &[String]) {
+    let list = values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(",");
+    b.script(&format!(
+        "const want = [{list}]; const s = document.getElementById({select_id:?}); Array.from(s.options).forEach(o => o.selected = want.includes(o.value));"
+    ));
+}
+
+fn set_value(b: &Browser, id: &str, value: &str) {
+    b.script(&format!("document.getElementById({id:?}).value = {value:?};"));
+}
+
+fn case_status(b: &Browser) -> String {
+    b.text(&b.find("#case-status"))
+}
+
+/// Unfolds a step's form (steps are <details>).
+fn open_step(b: &Browser, code: &str) {
+    if b.try_find(&format!("#step-{code}-box")).is_none() {
+        panic!("no step {code} on the case page: {}", b.page_text());
+    }
+    b.script(&format!("document.getElementById('step-{code}-box').open = true;"));
+}
+
+/// Opens the step's form and submits it.
+fn take_step(b: &Browser, code: &str) {
+    open_step(b, code);
+    b.click_nav(&b.find(&format!("#step-{code}")));
+    if let Some(e) = b.try_find("#case-error") {
+        panic!("step {code} refused: {}", b.text(&e));
+    }
+}
+
+#[test]
+fn a_team_leader_files_a_case_from_a_verified_clue_notifies_decides_serves_records_payment_and_closes() {
+    let Some(b) = Browser::start("browser::case_journey", 390, 844) else {
+        return;
+    };
+    let s = TestServer::start();
+    let (clue_id, _) = crate::cases_pages::verified_clue(&s);
+    let officers = [
+        crate::cases_pages::user_id(&s, "officer").to_string(),
+        crate::cases_pages::user_id(&s, "officer2").to_string(),
+    ];
+    sign_in(&b, &s, Role::TeamLeader);
+    b.goto(&format!("{}/clues/{clue_id}", s.base));
+    b.click_nav(&b.find("#open-case-from-clue"));
+    fits_the_screen(&b);
+    b.type_into(&b.find("#party_name"), "张三");
+    b.type_into(&b.find("#id_number"), crate::cases_pages::PARTY_ID);
+    b.type_into(&b.find("#party_address"), "上海市长宁区定西路100号");
+    select_values(&b, "officer_ids", &officers);
+    b.type_into(&b.find("#reason"), "核查属实，符合立案条件");
+    b.click_nav(&b.find("#open-submit"));
+    assert!(b.page_text().contains("已立案。"), "{}", b.page_text());
+    assert_eq!(case_status(&b), "已立案");
+    let number = b.text(&b.find("#case-number"));
+    assert!(number.contains("第0001号"), "{number}");
+    fits_the_screen(&b);
+
+    take_step(&b, "start_investigation");
+    assert_eq!(case_status(&b), "调查取证");
+    // Evidence: a photo taken on the spot by the two officers.
+    b.script("document.querySelector('#evidence-form').closest('details').open = true;");
+    set_value(&b, "evidence_type", "audio_visual");
+    b.type_into(&b.find("#evidence-title"), "现场照片");
+    select_values(&b, "collected_by", &officers);
+    let png: &[u8] = &[
+        0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1,
+        8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xde,
+    ];
+    pick_file(&b, "evidence-file", "photo.png", "image/png", png);
+    b.click_nav(&b.find("#evidence-submit"));
+    assert!(b.page_text().contains("证据已登记。"), "{}", b.page_text());
+    open_step(&b, "close_investigation");
+    b.type_into(&b.find("#close_investigation-reason"), "违法事实清楚，证据确凿");
+    take_step(&b, "close_investigation");
+    // The proposal: a fine of 200 元 at the ordinary level, with reasons.
+    open_step(&b, "submit_review");
+    set_value(&b, "submit_review-penalty1_kind", "fine");
+    open_step(&b, "submit_review");
+    b.type_into(&b.find("#submit_review-penalty1_amount"), "200");
+    set_value(&b, "submit_review-discretion_level", "ordinary");
+    b.type_into(&b.find("#submit_review-discretion_reasons"), "经劝阻后仍占道经营");
+    take_step(&b, "submit_review");
+    assert_eq!(case_status(&b), "案件审核");
+    open_step(&b, "approve_review");
+    b.type_into(&b.find("#approve_review-reason"), "同意，拟罚款200元");
+    take_step(&b, "approve_review");
+    assert_eq!(case_status(&b), "事先告知");
+    // Deciding before the notice is served is refused with its article; what was typed stays.
+    open_step(&b, "decide");
+    set_value(&b, "decide-penalty1_kind", "fine");
+    b.type_into(&b.find("#decide-penalty1_amount"), "200");
+    set_value(&b, "decide-discretion_level", "ordinary");
+    b.type_into(&b.find("#decide-discretion_reasons"), "经劝阻后仍占道经营");
+    b.click_nav(&b.find("#step-decide"));
+    let refused = b.text(&b.find("#case-error"));
+    assert!(
+        refused.contains("事先告知") && refused.contains("第六十二条"),
+        "{refused}"
+    );
+    assert_eq!(case_status(&b), "事先告知");
+    assert_eq!(
+        b.script("return document.getElementById('decide-penalty1_amount').value;")
+            .as_str(),
+        Some("200"),
+        "the form keeps what was typed"
+    );
+    open_step(&b, "send_prior_notice");
+    b.type_into(&b.find("#send_prior_notice-reason"), "当面送达");
+    take_step(&b, "send_prior_notice");
+    open_step(&b, "waive_rights");
+    b.type_into(&b.find("#waive_rights-reason"), "当事人书面表示放弃陈述申辩");
+    take_step(&b, "waive_rights");
+    open_step(&b, "decide");
+    set_value(&b, "decide-penalty1_kind", "fine");
+    open_step(&b, "decide");
+    b.type_into(&b.find("#decide-penalty1_amount"), "200");
+    set_value(&b, "decide-discretion_level", "ordinary");
+    b.type_into(&b.find("#decide-discretion_reasons"), "经劝阻后仍占道经营");
+    take_step(&b, "decide");
+    assert_eq!(case_status(&b), "已作出决定");
+    // The decision, printed on A4 from its frozen copy.
+    set_value(&b, "document-kind", "penalty_decision");
+    b.click_nav(&b.find("#issue-submit"));
+    let decision = b.page_text();
+    assert!(
+        decision.contains("行政处罚决定书") && decision.contains("贰佰元"),
+        "{decision}"
+    );
+    assert!(
+        decision.contains("行政复议") && decision.contains("六十日"),
+        "relief routes"
+    );
+    b.click_nav(&b.find_by_text("a", "返回"));
+
+    set_value(&b, "serve-service_method", "direct");
+    take_step(&b, "serve");
+    assert_eq!(case_status(&b), "已送达");
+    take_step(&b, "record_paid");
+    assert_eq!(case_status(&b), "执行完毕");
+    open_step(&b, "close");
+    set_value(&b, "close-closing_ground", "performed");
+    open_step(&b, "close");
+    b.type_into(&b.find("#close-reason"), "罚款已缴清，同意结案");
+    take_step(&b, "close");
+    assert_eq!(case_status(&b), "已结案");
+    let text = b.page_text();
+    assert!(
+        text.contains("缴款") || text.contains("罚款期限"),
+        "the payment clock is on the page"
+    );
+    let timeline = timeline_actions(&b);
+    for step in [
+        "立案",
+        "开始调查取证",
+        "调查终结",
+        "提交案件审核",
+        "事先告知",
+        "作出决定",
+        "送达决定书",
+        "登记自觉履行",
+        "结案",
+    ] {
+        assert!(timeline.contains(step), "{step} on the timeline: {timeline}");
+    }
+    fits_the_screen(&b);
+    // The case is in the list, and the Excel export is offered.
+    b.click_nav(&b.find_by_text("a", "办案"));
+    b.click_nav(&b.find_by_text("a", "全部案件"));
+    assert!(b.page_text().contains(&number));
+    sign_out(&b);
+}

@@ -390,7 +390,7 @@ fn every_role_gets_its_home_page_and_modules_not_built_show_no_data() {
         }
     }
     let mut c = s.signed_in(Role::Officer);
-    let m = c.get("/modules/cases").text();
+    let m = c.get("/modules/illegal-construction").text();
     assert!(m.contains("尚未上线") && m.contains("将包含"));
     assert!(!m.contains("<table"), "no fake data");
 }
@@ -402,8 +402,10 @@ fn partners_cannot_open_administration() {
     let r = p.get("/admin/users");
     assert_eq!(r.status, 403);
     assert!(r.text().contains("无权"));
-    let r = p.get("/modules/cases");
+    let r = p.get("/modules/illegal-construction");
     assert_eq!(r.status, 403);
+    let r = p.get("/cases");
+    assert_eq!(r.status, 403, "partners see no cases");
     let r = p.get("/no/such/page");
     assert_eq!(r.status, 404);
     assert!(r.text().contains("页面不存在"));

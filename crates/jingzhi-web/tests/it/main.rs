@@ -2,6 +2,7 @@
 
 mod browser;
 mod cases_api;
+mod cases_pages;
 mod clocks;
 mod clues;
 mod http;
