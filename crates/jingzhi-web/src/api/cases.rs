@@ -11,8 +11,10 @@ use crate::error::{ApiError, ApiErrorBody};
 use crate::extract::ApiUser;
 use crate::{WebState, blocking};
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use jingzhi_app::cases::{
     CaseListRequest, CaseStep, CaseView, EvidenceRow, Inbox, IssuedDocument, NewEvidence, NewRecord, OpenCase,
     RecordRow,
@@ -39,7 +41,12 @@ pub fn routes() -> OpenApiRouter<WebState> {
         .routes(routes!(take_case_step))
         .routes(routes!(add_party))
         .routes(routes!(assign_officers))
-        .routes(routes!(list_evidence, add_evidence))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(list_evidence, add_evidence))
+                .routes(routes!(evidence_file))
+                .layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+        )
         .routes(routes!(officer_choices))
         .routes(routes!(add_record))
         .routes(routes!(issue_document))
@@ -51,6 +58,10 @@ pub fn routes() -> OpenApiRouter<WebState> {
 }
 
 type ApiResult<T> = Result<T, ApiError>;
+
+/// The largest evidence upload body; the file policy (`AppConfig::file_policy`) sets the limit of
+/// the file itself and answers 413 with its own message above it.
+const EVIDENCE_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 fn bad(field: &str, msg: impl Into<String>) -> ApiError {
     ApiError(AppError::field(field, msg))
@@ -1044,18 +1055,110 @@ pub struct EvidenceIn {
     pub content_type: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", tag = "cases", request_body = EvidenceIn,
+/// The multipart form of an evidence upload: the fields of `EvidenceIn` (with `collected_by`
+/// repeated or comma-separated) and the `file` itself, stored by its SHA-256.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceUpload {
+    pub evidence_type: String,
+    pub title: String,
+    /// User ids, repeated or comma-separated.
+    pub collected_by: String,
+    pub collected_at: Option<String>,
+    pub place: Option<String>,
+    pub signature: Option<String>,
+    /// The photo, recording, video or document (type read from the bytes; size and types limited).
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError(AppError::new(jingzhi_app::ErrorCode::PayloadTooLarge))
+    } else {
+        ApiError(AppError::with_message(
+            jingzhi_app::ErrorCode::BadRequest,
+            e.body_text(),
+        ))
+    }
+}
+
+/// Reads an evidence upload into `EvidenceIn` and the file (name, declared type, bytes).
+async fn evidence_upload(req: Request, s: &WebState) -> ApiResult<(EvidenceIn, Option<(String, Vec<u8>)>)> {
+    let mut mp = Multipart::from_request(req, s)
+        .await
+        .map_err(|_| ApiError(AppError::new(jingzhi_app::ErrorCode::BadRequest)))?;
+    let mut b = EvidenceIn {
+        evidence_type: String::new(),
+        title: String::new(),
+        collected_by: Vec::new(),
+        collected_at: None,
+        place: String::new(),
+        signature: None,
+        sha256: None,
+        size: None,
+        content_type: None,
+    };
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let declared = field.content_type().unwrap_or_default().to_string();
+        let data = field.bytes().await.map_err(multipart_error)?;
+        let text = || String::from_utf8_lossy(&data).trim().to_string();
+        match name.as_str() {
+            "file" if !data.is_empty() => file = Some((declared, data.to_vec())),
+            "evidence_type" => b.evidence_type = text(),
+            "title" => b.title = text(),
+            "collected_by" => {
+                for part in text().split([',', '，', ' ']).filter(|x| !x.is_empty()) {
+                    let id = part
+                        .parse::<i64>()
+                        .map_err(|_| bad("collected_by", format!("执法人员编号应为数字：{part}")))?;
+                    b.collected_by.push(id);
+                }
+            }
+            "collected_at" => b.collected_at = Some(text()),
+            "place" => b.place = text(),
+            "signature" => b.signature = Some(text()),
+            _ => {}
+        }
+    }
+    Ok((b, file))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", tag = "cases",
+    request_body(content(
+        (EvidenceIn = "application/json"),
+        (EvidenceUpload = "multipart/form-data")
+    ), description = "Metadata as JSON (a file already stored is named by `sha256`), or a multipart form with the `file`, which is checked against the upload policy and stored by its SHA-256."),
     params(("id" = i64, Path, description = "Case id")),
     responses((status = 201, body = CreatedId),
         (status = 409, description = "gate_refused: e.g. fewer than two certified officers", body = ApiErrorBody),
-        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+        (status = 413, description = "payload_too_large: the file is over the limit", body = ApiErrorBody),
+        (status = 422, description = "validation_failed, e.g. `file`: a type not allowed or not what it claims to be", body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody)))]
 async fn add_evidence(
     State(s): State<WebState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<EvidenceIn>,
+    req: Request,
 ) -> ApiResult<(StatusCode, Json<CreatedId>)> {
-    let e = NewEvidence {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (b, file) = if multipart {
+        let (b, file) = evidence_upload(req, &s).await?;
+        if file.is_none() {
+            return Err(bad("file", "缺少证据文件（表单字段 file）"));
+        }
+        (b, file)
+    } else {
+        let ApiJson(b) = ApiJson::<EvidenceIn>::from_request(req, &s).await?;
+        (b, None)
+    };
+    let mut e = NewEvidence {
         evidence_type: coded::<EvidenceType>("evidence_type", &b.evidence_type, "证据种类")?,
         title: b.title.clone(),
         collected_by: b.collected_by.clone(),
@@ -1071,8 +1174,56 @@ async fn add_evidence(
         content_type: b.content_type.clone().filter(|c| !c.trim().is_empty()),
     };
     let app = s.app.clone();
-    let eid = blocking(move || app.add_evidence(&a, id, &e)).await?;
+    let eid = blocking(move || {
+        if let Some((declared, bytes)) = &file {
+            if e.title.trim().is_empty() {
+                return Err(AppError::field("title", "请填写证据名称"));
+            }
+            let stored = app.store_evidence_file(&a, declared, bytes)?;
+            e.sha256 = Some(stored.sha256);
+            e.size = Some(stored.size);
+            e.content_type = Some(stored.content_type);
+        }
+        app.add_evidence(&a, id, &e)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedId { id: eid })))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{evidence_id}/file", tag = "cases",
+    params(("id" = i64, Path, description = "Case id"), ("evidence_id" = i64, Path, description = "Evidence id")),
+    responses((status = 200, description = "The file's bytes, its hash verified; the download is audited", content_type = "application/octet-stream"),
+        (status = 404, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 500, description = "the stored file no longer matches its hash", body = ApiErrorBody)))]
+async fn evidence_file(
+    State(s): State<WebState>,
+    ApiUser(a): ApiUser,
+    Path((id, evidence_id)): Path<(i64, i64)>,
+) -> ApiResult<Response> {
+    let app = s.app.clone();
+    let (row, bytes) = blocking(move || app.evidence_file(&a, evidence_id)).await?;
+    if row.case_id != id {
+        return Err(ApiError(AppError::new(jingzhi_app::ErrorCode::NotFound)));
+    }
+    let ct = row
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"evidence\"".to_string(),
+            ),
+            (
+                header::HeaderName::from_static("x-content-sha256"),
+                row.sha256.clone().unwrap_or_default(),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
 }
 
 /// The evidence and 笔录 of a case.

@@ -574,7 +574,7 @@ fn another_streets_team_and_partners_cannot_see_or_touch_a_case() {
 }
 
 #[test]
-fn a_tampered_document_is_refused_and_officers_can_be_reassigned() {
+fn a_tampered_document_is_refused_and_evidence_files_officers_and_parties_are_added() {
     let s = TestServer::start();
     let mut tl = s.signed_in(Role::TeamLeader);
     let v = open_ordinary(&s, &mut tl);
@@ -600,9 +600,81 @@ fn a_tampered_document_is_refused_and_officers_can_be_reassigned() {
     assert_eq!(r.status, 500);
     assert_eq!(r.json()["code"], "document_tampered");
 
+    // An evidence file uploaded as a multipart form: stored by its hash, read back verified and
+    // audited; a file that is not what it claims is refused on its field.
+    let (o1, o2) = officers(&s);
+    let ids = format!("{o1},{o2}");
+    let t = csrf_in(&tl.get("/").text()).unwrap();
+    let upload = |c: &mut Client, content_type: &str| {
+        c.post_multipart_with(
+            &format!("/api/v1/cases/{id}/evidence"),
+            &[
+                ("evidence_type", "audio_visual"),
+                ("title", "现场照片"),
+                ("collected_by", &ids),
+                ("place", "定西路"),
+            ],
+            &[FilePart {
+                field: "file",
+                filename: "photo.png",
+                content_type,
+                bytes: crate::clues::PNG,
+            }],
+            &[("X-CSRF-Token", &t)],
+        )
+    };
+    let r = upload(&mut tl, "image/jpeg");
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["fields"][0]["field"], "file");
+    let r = upload(&mut tl, "image/png");
+    assert_eq!(r.status, 201, "{}", r.text());
+    let eid = r.json()["id"].as_i64().unwrap();
+    let ev = tl.get(&format!("/api/v1/cases/{id}/evidence")).json();
+    let row = ev["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == eid)
+        .unwrap_or_else(|| panic!("{ev}"));
+    assert_eq!(row["content_type"], "image/png");
+    assert_eq!(row["size"], crate::clues::PNG.len());
+    assert_eq!(row["sha256"].as_str().unwrap().len(), 64);
+    let f = tl.get(&format!("/api/v1/cases/{id}/evidence/{eid}/file"));
+    assert_eq!(f.status, 200);
+    assert_eq!(f.header("content-type"), Some("image/png"));
+    assert_eq!(f.body, crate::clues::PNG);
+    assert_eq!(f.header("x-content-sha256"), row["sha256"].as_str());
+    assert_eq!(
+        tl.get(&format!("/api/v1/cases/{}/evidence/{eid}/file", id + 1000))
+            .status,
+        404,
+        "the evidence of another case"
+    );
+    let mut admin = s.signed_in(Role::Admin);
+    let audit = admin
+        .get(&format!(
+            "/api/v1/audit?entity=case&entity_id={id}&action=case.view_evidence_file"
+        ))
+        .json();
+    assert!(
+        !audit.as_array().unwrap().is_empty(),
+        "the download is audited: {audit}"
+    );
+    let r = tl.post_multipart_with(
+        &format!("/api/v1/cases/{id}/evidence"),
+        &[
+            ("evidence_type", "audio_visual"),
+            ("title", "无文件"),
+            ("collected_by", &ids),
+        ],
+        &[],
+        &[("X-CSRF-Token", &t)],
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["fields"][0]["field"], "file");
+
     // Officers: the team leader replaces the list; an unknown user is a field error.
     let lead = user_id(&s, "teamlead");
-    let (o1, _) = officers(&s);
     let r = post(
         &mut tl,
         &format!("/api/v1/cases/{id}/officers"),
@@ -666,6 +738,7 @@ fn the_openapi_document_lists_the_case_paths() {
         "/api/v1/cases/{id}/parties",
         "/api/v1/cases/{id}/officers",
         "/api/v1/cases/{id}/evidence",
+        "/api/v1/cases/{id}/evidence/{evidence_id}/file",
         "/api/v1/case-officers",
         "/api/v1/cases/{id}/records",
         "/api/v1/cases/{id}/documents",
