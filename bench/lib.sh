@@ -39,12 +39,13 @@ start_server() {
     echo "server did not start:"; cat "$WORK/server.log"; exit 1
 }
 
-# Signs in as `bench` and prints the session cookie value.
+# Signs in as `bench` (or the user given) and prints the session cookie value.
 session_cookie() {
-    local jar="$WORK/cookies"
+    local user="${1:-bench}"
+    local jar="$WORK/cookies-$user"
     local csrf
     csrf=$(curl -s -c "$jar" "$BASE/login" | grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//;s/"//')
-    curl -s -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&next=/&username=bench&password=$PASSWORD" "$BASE/login"
+    curl -s -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&next=/&username=$user&password=$PASSWORD" "$BASE/login"
     awk '$6 == "jz_session" {print $7}' "$jar"
 }
 

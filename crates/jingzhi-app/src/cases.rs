@@ -1874,6 +1874,7 @@ impl App {
             done += n;
             progress(done);
         }
+        self.store.refresh_statistics()?;
         Ok(())
     }
 }

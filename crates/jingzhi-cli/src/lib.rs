@@ -273,6 +273,16 @@ pub enum GenerateCmd {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Write COUNT synthetic penalty cases (parties, officers, evidence, numbers, clocks) into the
+    /// database, in batches (for benchmarks and trials; the org tree must be imported first).
+    Cases {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Write a synthetic 12345 work-order file (.xlsx or .csv by extension).
     Hotline {
         out: PathBuf,
@@ -619,6 +629,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
             .map_err(app_err)?;
             outln!("已生成 {count} 条线索，用时 {:.1} 秒", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(GenerateCmd::Cases { count, batch, seed }) => {
+            let app = ready_app(&c)?;
+            let started = std::time::Instant::now();
+            app.generate_cases(count, batch.max(1), seed, &mut |done| {
+                eprintln!(
+                    "已生成 {done}/{count} 件案件（{:.0} 秒）",
+                    started.elapsed().as_secs_f64()
+                );
+            })
+            .map_err(app_err)?;
+            outln!("已生成 {count} 件案件，用时 {:.1} 秒", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate(GenerateCmd::Hotline { out, rows, seed }) => {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Issue 5 benchmarks: with CASES (default 1,000,000) generated penalty cases in the database,
+#  - the case page GET /cases/{id} (random ids), 64 connections;
+#  - the case list and filters (all, open + matter, 三超期 overdue tab, a search by party name);
+#  - the bare handler /healthz on the same server in the same run as the baseline;
+#  - the due-soon/overdue sweep over every open clock (`jingzhi deadline sweep`), timed 3 times;
+#  - server memory.
+#
+#   bench/cases.sh                                                        # SQLite
+#   BENCH_DB_URL=postgres://postgres@127.0.0.1:5432/jz_cases bench/cases.sh   # PostgreSQL (empty database)
+#   CASES=100000 DURATION=5s bench/cases.sh                               # smaller and shorter
+. "$(dirname "$0")/lib.sh"
+build
+CASES="${CASES:-1000000}"
+KEY=$(prepare_db)
+# Cases are seen by case staff: a bureau leader (district scope).
+jz user list 2>/dev/null | grep -q "^benchlead " || jz user add benchlead --name 压测领导 --org bureau --role bureau_leader --password-stdin <<<"$PASSWORD" >/dev/null
+jz user passwd benchlead --password-stdin <<<"$PASSWORD" >/dev/null
+echo "generating $CASES cases…" >&2
+start=$(date +%s)
+jz generate cases --count "$CASES" --seed 11 >&2
+echo "generated in $(( $(date +%s) - start )) s" >&2
+echo "machine: $(nproc) cores; $(uname -r); db: ${DB_URL%%://*}; cases: $CASES"
+for round in 1 2 3; do
+    jz deadline sweep
+done
+start_server
+COOKIE=$(session_cookie benchlead)
+export CASE_COUNT="$CASES"
+curl -sf -o /dev/null -H "Cookie: jz_session=$COOKIE" "$BASE/cases/1" || { echo "case page failed"; exit 1; }
+for round in 1 2 3; do
+    echo "-- round $round"
+    load "bare handler GET /healthz" "$BASE/healthz"
+    load "case page GET /cases/{random}" -s "$ROOT/bench/case_page.lua" -H "Cookie: jz_session=$COOKIE" "$BASE"
+    load "list GET /cases?tab=all" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all"
+    load "filter GET /cases?tab=open&matter=…" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=open&matter=street_vending"
+    load "overdue GET /cases?tab=overdue" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=overdue"
+    load "search GET /cases?tab=all&q=王" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all&q=%E7%8E%8B"
+    echo "server RSS: $(server_rss)"
+done
