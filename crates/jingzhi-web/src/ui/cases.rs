@@ -57,15 +57,7 @@ fn matter_name(cat: &Catalogue, code: &str) -> String {
 }
 
 fn yuan(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{}{out} 元", if n < 0 { "-" } else { "" })
+    format!("{} 元", jingzhi_domain::case::sheet::yuan_with_separators(n))
 }
 
 fn may_open(a: &Actor) -> bool {
