@@ -16,10 +16,14 @@ KEY=$(prepare_db)
 # Cases are seen by case staff: a bureau leader (district scope).
 jz user list 2>/dev/null | grep -q "^benchlead " || jz user add benchlead --name 压测领导 --org bureau --role bureau_leader --password-stdin <<<"$PASSWORD" >/dev/null
 jz user passwd benchlead --password-stdin <<<"$PASSWORD" >/dev/null
-echo "generating $CASES cases…" >&2
-start=$(date +%s)
-jz generate cases --count "$CASES" --seed 11 >&2
-echo "generated in $(( $(date +%s) - start )) s" >&2
+if [ -n "${REUSE:-}" ]; then
+    echo "reusing the cases already in $DB_URL" >&2     # REUSE=1 BENCH_DIR=… : skip generation
+else
+    echo "generating $CASES cases…" >&2
+    start=$(date +%s)
+    jz generate cases --count "$CASES" --seed 11 >&2
+    echo "generated in $(( $(date +%s) - start )) s" >&2
+fi
 echo "machine: $(nproc) cores; $(uname -r); db: ${DB_URL%%://*}; cases: $CASES"
 for round in 1 2 3; do
     jz deadline sweep
@@ -36,5 +40,7 @@ for round in 1 2 3; do
     load "filter GET /cases?tab=open&matter=…" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=open&matter=street_vending"
     load "overdue GET /cases?tab=overdue" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=overdue"
     load "search GET /cases?tab=all&q=王" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all&q=%E7%8E%8B"
+    CONNS=8 load "case page, 8 connections" -s "$ROOT/bench/case_page.lua" -H "Cookie: jz_session=$COOKIE" "$BASE"
+    CONNS=8 load "list, 8 connections" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all"
     echo "server RSS: $(server_rss)"
 done

@@ -53,7 +53,7 @@ session_cookie() {
 load() {
     local label=$1; shift
     local out
-    out=$(wrk -t2 -c64 -d"${DURATION:-10s}" --timeout 10s --latency "$@")
+    out=$(wrk -t2 -c"${CONNS:-64}" -d"${DURATION:-10s}" --timeout 10s --latency "$@")
     local rps p50 p99 non2xx
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")

@@ -871,11 +871,22 @@ impl App {
             let rows = self.store.read(|c| repo::open_clocks(c, after, BATCH))?;
             let Some(last) = rows.last().map(|r| r.id) else { break };
             let (susp, exts) = self.store.read(|c| repo::shifts_between(c, after, last))?;
+            // By clock, so each clock finds its few suspensions and extensions at once.
+            let mut by_clock_s: std::collections::HashMap<i64, Vec<_>> = std::collections::HashMap::new();
+            for x in susp {
+                by_clock_s.entry(x.clock_id).or_default().push(x);
+            }
+            let mut by_clock_e: std::collections::HashMap<i64, Vec<_>> = std::collections::HashMap::new();
+            for x in exts {
+                by_clock_e.entry(x.clock_id).or_default().push(x);
+            }
+            let (susp, exts) = (by_clock_s, by_clock_e);
             let mut updates = Vec::new();
             for row in &rows {
                 let s: Vec<Suspension> = susp
-                    .iter()
-                    .filter(|x| x.clock_id == row.id)
+                    .get(&row.id)
+                    .into_iter()
+                    .flatten()
                     .map(|x| Suspension {
                         start: x.start_at,
                         end: x.end_at,
@@ -884,8 +895,9 @@ impl App {
                     })
                     .collect();
                 let e: Vec<Extension> = exts
-                    .iter()
-                    .filter(|x| x.clock_id == row.id)
+                    .get(&row.id)
+                    .into_iter()
+                    .flatten()
                     .map(|x| Extension {
                         length: x.length.max(0) as u32,
                         unit: x.unit.as_deref().and_then(jingzhi_domain::clock::ClockUnit::from_code),
@@ -918,25 +930,24 @@ impl App {
                     }
                 }
             }
-            let alerts: Vec<(i64, jingzhi_domain::clock::ItemStatus)> = rows
+            let alerts: Vec<(i64, jingzhi_domain::clock::ItemStatus)> = updates
                 .iter()
-                .filter_map(|r| {
-                    let st = updates.iter().find(|(id, _)| *id == r.id).map(|(_, s)| *s);
-                    st.filter(|s| matches!(s.state, ClockState::DueSoon | ClockState::Overdue))
-                        .map(|s| (r.id, s))
-                })
+                .filter(|(_, s)| matches!(s.state, ClockState::DueSoon | ClockState::Overdue))
+                .copied()
                 .collect();
-            self.store.write(|c| {
-                for (id, st) in &updates {
-                    repo::set_clock_status(c, *id, st.state.code(), st.due_at, st.provisional, now)?;
-                }
-                for (id, st) in &alerts {
-                    if repo::raise_alert(c, *id, st.state.code(), st.due_at, now)? {
-                        rep.alerts_raised += 1;
+            if !updates.is_empty() {
+                self.store.write(|c| {
+                    for (id, st) in &updates {
+                        repo::set_clock_status(c, *id, st.state.code(), st.due_at, st.provisional, now)?;
                     }
-                }
-                Ok::<_, AppError>(())
-            })?;
+                    for (id, st) in &alerts {
+                        if repo::raise_alert(c, *id, st.state.code(), st.due_at, now)? {
+                            rep.alerts_raised += 1;
+                        }
+                    }
+                    Ok::<_, AppError>(())
+                })?;
+            }
             rep.changed += updates.len() as u64;
             if !updates.is_empty() {
                 self.queue_counts.invalidate();

@@ -26,6 +26,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     4 "0004" "bench",
     5 "0005" "queue_indexes",
     6 "0006" "cases",
+    7 "0007" "list_indexes",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
@@ -34,6 +35,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     4 "0004" "bench",
     5 "0005" "queue_indexes",
     6 "0006" "cases",
+    7 "0007" "list_indexes",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

@@ -206,7 +206,10 @@ pub fn set_clock_met(c: &mut dyn Conn, id: i64, met_at: Timestamp, state: &str, 
 /// Open clocks (not met), in id order, after `after_id`, at most `limit` (for the sweep).
 pub fn open_clocks(c: &mut dyn Conn, after_id: i64, limit: i64) -> Result<Vec<ClockRow>> {
     Ok(c.query(
-        &format!("SELECT {CLOCK_COLS} FROM clock WHERE met_at IS NULL AND id > $1 ORDER BY id LIMIT $2"),
+        &format!(
+            "SELECT {CLOCK_COLS} FROM {} WHERE met_at IS NULL AND id > $1 ORDER BY id LIMIT $2",
+            crate::dialect::open_clocks_from(c.backend())
+        ),
         params![after_id, limit],
     )?
     .iter()
