@@ -807,6 +807,64 @@ both_backends!(
             overdue.rows.iter().all(|k| k.status.is_before_decision()),
             "decided cases met their clock"
         );
+        // Most overdue first (the earliest filed of a 90-day clock is the most overdue), no case
+        // twice, and paging continues where the first page stopped.
+        let row_ids: Vec<i64> = overdue.rows.iter().map(|k| k.id).collect();
+        let clocks = w
+            .app
+            .store
+            .read(|c| jingzhi_store::repo::clocks::open_clocks_of(c, "case", &row_ids))
+            .unwrap();
+        let due: Vec<_> = row_ids
+            .iter()
+            .map(|id| {
+                clocks
+                    .iter()
+                    .filter(|k| k.subject_id == *id && k.state == "overdue")
+                    .map(|k| k.due_at)
+                    .min()
+                    .expect("an overdue clock")
+            })
+            .collect();
+        assert!(due.windows(2).all(|w| w[0] <= w[1]), "most overdue first: {due:?}");
+        let ids: std::collections::BTreeSet<i64> = overdue.rows.iter().map(|k| k.id).collect();
+        assert_eq!(ids.len(), overdue.rows.len(), "one row per case");
+        if overdue.total > 2 {
+            let page = |offset: i64| {
+                w.app
+                    .list_cases(
+                        &w.actor(Role::BureauLeader),
+                        &CaseListRequest {
+                            overdue: Some(jingzhi_domain::case::SignalKind::OverdueDecision),
+                            limit: 2,
+                            offset,
+                            ..CaseListRequest::default()
+                        },
+                    )
+                    .unwrap()
+                    .rows
+                    .iter()
+                    .map(|k| k.id)
+                    .collect::<Vec<_>>()
+            };
+            let (first, second) = (page(0), page(2));
+            assert_eq!(first, overdue.rows.iter().take(2).map(|k| k.id).collect::<Vec<_>>());
+            assert!(first.iter().all(|i| !second.contains(i)));
+        }
+        // A street team's overdue list holds only its street's cases.
+        let team_overdue = w
+            .app
+            .list_cases(
+                &cr.lead,
+                &CaseListRequest {
+                    overdue: Some(jingzhi_domain::case::SignalKind::OverdueDecision),
+                    ..CaseListRequest::default()
+                },
+            )
+            .unwrap();
+        let street = cr.lead.org.street_code.clone().map(|s| s.to_string());
+        assert!(team_overdue.rows.iter().all(|k| k.street_code == street));
+        assert!(team_overdue.total <= overdue.total);
         let signals = w.app.case_signals(&w.actor(Role::Inspector)).unwrap();
         assert!(signals.iter().any(|s| {
             s.signals

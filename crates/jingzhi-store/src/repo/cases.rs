@@ -241,6 +241,79 @@ pub struct CaseFilter {
     pub count_cap: Option<i64>,
 }
 
+/// A list filtered by open clocks (三超期) and at most the street scope: answered from the clock
+/// index, most overdue (earliest due) first, without visiting the cases that do not match.
+fn by_clock_only(f: &CaseFilter) -> bool {
+    !f.clock_states.is_empty()
+        && f.statuses.is_empty()
+        && f.procedure.is_none()
+        && f.matter_code.is_none()
+        && f.subject_org_id.is_none()
+        && f.q.as_deref().is_none_or(|q| q.trim().is_empty())
+        && f.officer_user_id.is_none()
+}
+
+fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
+    let mut p: Vec<Value> = Vec::new();
+    let mut bind = |v: Value| {
+        p.push(v);
+        format!("${}", p.len())
+    };
+    let mut w = vec!["subject_type = 'case'".to_string(), "met_at IS NULL".to_string()];
+    let states: Vec<String> = f.clock_states.iter().map(|x| bind(x.clone().into())).collect();
+    w.push(format!("state IN ({})", states.join(", ")));
+    if !f.clock_rules.is_empty() {
+        let rules: Vec<String> = f.clock_rules.iter().map(|x| bind(x.clone().into())).collect();
+        w.push(format!("rule_code IN ({})", rules.join(", ")));
+    }
+    if let Some(s) = &f.street_code {
+        let x = bind(s.clone().into());
+        w.push(format!("street_code = {x}"));
+    }
+    let w = w.join(" AND ");
+    let total = match f.count_cap {
+        Some(cap) => c.scalar_i64(
+            &format!(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT subject_id FROM clock WHERE {w} LIMIT {}) capped",
+                cap.max(0) + 1
+            ),
+            &p,
+        )?,
+        None => c.scalar_i64(&format!("SELECT COUNT(DISTINCT subject_id) FROM clock WHERE {w}"), &p)?,
+    };
+    // The page: clocks in due order, one entry per case (its earliest matching clock).
+    let n = p.len();
+    p.push(f.limit.clamp(1, 1000).into());
+    p.push(f.offset.max(0).into());
+    let ids: Vec<i64> = c
+        .query(
+            &format!(
+                "SELECT subject_id, MIN(due_at) AS due FROM clock WHERE {w} GROUP BY subject_id                  ORDER BY due, subject_id LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
+            &p,
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect();
+    if ids.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let params: Vec<Value> = ids.iter().map(|i| (*i).into()).collect();
+    let mut rows = c
+        .query(
+            &format!("SELECT {COLS} FROM penalty_case WHERE id IN ({})", ph.join(", ")),
+            &params,
+        )?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>>>()?;
+    rows.sort_by_key(|k| ids.iter().position(|i| *i == k.id).unwrap_or(usize::MAX));
+    Ok((rows, total))
+}
+
 fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
@@ -311,6 +384,9 @@ fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
 
 /// A page of cases, newest filed first, and the number of matches.
 pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
+    if by_clock_only(f) {
+        return list_by_clock(c, f);
+    }
     let (w, mut p) = where_clause(c, f);
     let total = match f.count_cap {
         Some(cap) => c.scalar_i64(
