@@ -1363,6 +1363,7 @@ impl App {
             || !f.clock_states.is_empty();
         let cap = if filtered { FILTERED_COUNT_CAP } else { LIST_COUNT_CAP };
         f.count_cap = Some(cap);
+        f.light = true;
         let (rows, total) = self.store.read(|c| repo::list(c, &f))?;
         Ok(capped_at(rows, total, cap))
     }
@@ -1397,6 +1398,7 @@ impl App {
         };
         let mut f = CaseFilter {
             statuses,
+            light: true,
             limit: 500,
             ..CaseFilter::default()
         };

@@ -9,3 +9,6 @@ CREATE INDEX penalty_case_open_matter ON penalty_case(matter_code, filed_at)
     WHERE status NOT IN ('closed', 'archived', 'withdrawn');
 CREATE INDEX penalty_case_open_street ON penalty_case(street_code, filed_at)
     WHERE status NOT IN ('closed', 'archived', 'withdrawn');
+-- 三超期 lists: open clocks of a subject type in a state, most overdue first, the rule read from
+-- the index (repo::cases::list_by_clock stops after one page).
+CREATE INDEX clock_open_due ON clock(subject_type, state, due_at, rule_code, subject_id) WHERE met_at IS NULL;
