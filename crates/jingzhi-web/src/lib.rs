@@ -20,8 +20,8 @@ mod open311;
 mod ui;
 
 pub use error::WebError;
-pub use ui::documents::{render_document, render_document_standalone, render_document_with_back};
 pub use metrics::Metrics;
+pub use ui::documents::{render_document, render_document_standalone, render_document_with_back};
 
 use axum::Router;
 use jingzhi_app::App;
