@@ -39,8 +39,13 @@ for round in 1 2 3; do
     load "list GET /cases?tab=all" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all"
     load "filter GET /cases?tab=open&matter=…" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=open&matter=street_vending"
     load "overdue GET /cases?tab=overdue" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=overdue"
-    load "search GET /cases?tab=all&q=王" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all&q=%E7%8E%8B"
     CONNS=8 load "case page, 8 connections" -s "$ROOT/bench/case_page.lua" -H "Cookie: jz_session=$COOKIE" "$BASE"
     CONNS=8 load "list, 8 connections" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all"
     echo "server RSS: $(server_rss)"
 done
+# Substring search scans the cases (no search index yet): measured last, with 4 connections, so
+# that its long requests do not spill into the other measurements.
+echo "-- search"
+CONNS=4 load "search q=王 (common name), 4 connections" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all&q=%E7%8E%8B"
+CONNS=4 load "search q=王建国 (rare), 4 connections" -H "Cookie: jz_session=$COOKIE" "$BASE/cases?tab=all&q=%E7%8E%8B%E5%BB%BA%E5%9B%BD"
+echo "server RSS: $(server_rss)"
