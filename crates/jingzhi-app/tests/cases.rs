@@ -641,7 +641,10 @@ both_backends!(issued_documents_are_frozen_and_tampering_is_detected, |s: &Scrat
     assert_eq!(dd.row.number, w.app.case_view(&cr.lead, id).unwrap().case.number);
     assert!(text(&dd.content).contains("行政复议"));
     assert!(text(&dd.content).contains("壹佰伍拾元"), "{}", text(&dd.content));
-    assert!(!text(&dd.content).contains("贰佰元"), "the decided amount, not the notified one");
+    assert!(
+        !text(&dd.content).contains("贰佰元"),
+        "the decided amount, not the notified one"
+    );
     // Tampering with the stored snapshot is detected on read.
     w.app
         .store
