@@ -152,6 +152,7 @@ struct ListPage {
     tab_label: &'static str,
     rows: Vec<CaseListRow>,
     total: i64,
+    total_capped: bool,
     q: String,
     status: String,
     procedure: String,
@@ -300,6 +301,7 @@ pub async fn list(State(s): State<WebState>, User(a): User, Query(q): Query<List
         tab_label: tab.label(),
         rows,
         total: list.total,
+        total_capped: list.total_capped,
         q: q.q.clone(),
         status: q.status.clone(),
         procedure: q.procedure.clone(),
@@ -318,7 +320,9 @@ pub async fn list(State(s): State<WebState>, User(a): User, Query(q): Query<List
         page,
         pages,
         prev_href: (page > 1).then(|| q.href("/cases", tab.code(), page - 1)),
-        next_href: (page < pages).then(|| q.href("/cases", tab.code(), page + 1)),
+        // Past a capped count the pages go on while they are full.
+        next_href: (page < pages || (list.total_capped && list.rows.len() as i64 == PAGE_SIZE))
+            .then(|| q.href("/cases", tab.code(), page + 1)),
         filtered: !(q.q.is_empty() && q.status.is_empty() && q.procedure.is_empty() && q.matter.is_empty()),
     }))
 }

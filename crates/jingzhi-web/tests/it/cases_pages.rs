@@ -287,3 +287,75 @@ fn an_issued_document_prints_and_the_list_exports_and_publicity_is_public() {
     let mut partner = s.signed_in(Role::PropertyStaff);
     assert_eq!(partner.get(&format!("/cases/{id}")).status, 403);
 }
+
+#[test]
+fn an_officer_decides_on_the_spot_files_the_record_and_the_leader_closes_through_the_pages() {
+    let s = TestServer::start();
+    let mut officer = s.signed_in(Role::Officer);
+    let t = csrf_in(&officer.get("/cases/new?procedure=simple").text()).unwrap();
+    let (o1, o2) = (user_id(&s, "officer").to_string(), user_id(&s, "officer2").to_string());
+    let form = |amount: &'static str| {
+        vec![
+            ("_csrf", t.clone()),
+            ("procedure", "simple".to_string()),
+            ("title", "赵六占道经营（当场处罚）".to_string()),
+            ("matter_code", "street_vending".to_string()),
+            ("place", "天山路100号门前".to_string()),
+            ("summary", "赵六在人行道上摆摊，经指出后当场撤离。".to_string()),
+            ("party_kind", "citizen".to_string()),
+            ("party_name", "赵六".to_string()),
+            ("id_type", "resident_id".to_string()),
+            ("id_number", PARTY_ID.to_string()),
+            ("party_address", "上海市长宁区天山路100号".to_string()),
+            ("officer_ids", o1.clone()),
+            ("officer_ids", o2.clone()),
+            ("decision_kind", "penalty".to_string()),
+            ("penalty1_kind", "fine".to_string()),
+            ("penalty1_amount", amount.to_string()),
+            ("discretion_level", "slight".to_string()),
+            ("discretion_reasons", "初次被查处，当场改正".to_string()),
+        ]
+    };
+    let pairs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>();
+    // Over the simple procedure's limit for a citizen (200 元): refused with its article.
+    let big = pairs(&form("500"));
+    let big: Vec<(&str, &str)> = big.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = officer.post_form("/cases", &big);
+    assert!(r.status == 409 || r.status == 422, "status {}", r.status);
+    let page = r.text();
+    assert!(page.contains("第五十一条"), "the simple procedure's article: {page}");
+    assert!(page.contains("value=\"500\""), "what was typed is kept");
+    let ok = pairs(&form("50"));
+    let ok: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = officer.post_form("/cases", &ok);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let id = case_id_of(r.header("location").unwrap());
+    let page = officer.get(&format!("/cases/{id}")).text();
+    assert!(page.contains("当场处罚"), "{page}");
+    let t = csrf_in(&page).unwrap();
+    let r = officer.post_form(
+        &format!("/cases/{id}/step/collect_on_spot"),
+        &[
+            ("_csrf", &t),
+            ("collection_ground", "small_amount"),
+            ("collect_amount", "50"),
+            ("receipt_no", "沪财罚00000099"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = officer.post_form(
+        &format!("/cases/{id}/step/file_record"),
+        &[("_csrf", &t), ("reason", "当场处罚决定书已报队部备案")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(officer.get(&format!("/cases/{id}")).text().contains("已备案"));
+    let mut lead = s.signed_in(Role::TeamLeader);
+    let t = csrf_in(&lead.get(&format!("/cases/{id}")).text()).unwrap();
+    let r = lead.post_form(
+        &format!("/cases/{id}/step/close"),
+        &[("_csrf", &t), ("closing_ground", "performed"), ("reason", "罚款已当场收缴")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = lead.get(&format!("/cases/{id}")).text();
+    assert!(page.contains("已结案"), "{page}");
+}
