@@ -273,6 +273,22 @@ impl PgStore {
         self.freed.notify_one();
     }
 
+    /// Runs a maintenance statement outside any transaction (`VACUUM` refuses to run inside one).
+    pub(crate) fn maintenance(&self, sql: &str) -> Result<()> {
+        let mut c = self.take()?;
+        match c.client.batch_execute(sql) {
+            Ok(()) => {
+                self.put(c);
+                Ok(())
+            }
+            Err(e) => {
+                let err = map_err(e);
+                self.put(c);
+                Err(err)
+            }
+        }
+    }
+
     pub(crate) fn close_idle(&self) {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
         let n = pool.idle.len();
