@@ -737,7 +737,7 @@ impl App {
         a.require(Resource::Case, Action::View)?;
         let clocks = self.clock_data()?;
         let now = self.now();
-        self.store.read(|c| {
+        let view = self.store.read(|c| -> AppResult<CaseView> {
             let k = self.load_case(c, a, id)?;
             let th = thresholds(c)?;
             let sees_evidence = a.can(Resource::Evidence, Action::View);
@@ -792,7 +792,23 @@ impl App {
                 signals: signals(k.status, &k.facts, &case_clocks),
                 case: k,
             })
-        })
+        })?;
+        // Seeing the evidence and 笔录 of a case is recorded (执法全过程记录): who, when, how many.
+        if !view.evidence.is_empty() || !view.records.is_empty() {
+            self.store.write(|c| {
+                record(
+                    c,
+                    a,
+                    now,
+                    "case.view_evidence",
+                    "case",
+                    id,
+                    NONE,
+                    Some(&serde_json::json!({"evidence": view.evidence.len(), "records": view.records.len()})),
+                )
+            })?;
+        }
+        Ok(view)
     }
 
     /// Assigns the officers of a case (replacing the list); at least two with certificates are

@@ -230,23 +230,28 @@ fn a_refused_step_shows_its_article_and_evidence_files_are_verified_and_audited(
     assert_eq!(f.status, 200);
     assert_eq!(f.body, png, "the bytes come back as stored");
     assert_eq!(f.header("content-type"), Some("image/png"));
-    let audited = s
-        .app
-        .store
-        .read(|c| {
-            jingzhi_store::repo::audit::list(
-                c,
-                &jingzhi_store::repo::audit::AuditFilter {
-                    action_prefix: Some("case.view_evidence_file".into()),
-                    ..Default::default()
-                },
-                10,
-            )
-        })
-        .unwrap()
-        .into_iter()
-        .any(|r| r.action == "case.view_evidence_file");
-    assert!(audited, "the view is in the audit trail");
+    let audited = |action: &str| {
+        s.app
+            .store
+            .read(|c| {
+                jingzhi_store::repo::audit::list(
+                    c,
+                    &jingzhi_store::repo::audit::AuditFilter {
+                        action_prefix: Some(action.into()),
+                        ..Default::default()
+                    },
+                    10,
+                )
+            })
+            .unwrap()
+            .into_iter()
+            .any(|r| r.action == action)
+    };
+    assert!(audited("case.view_evidence_file"), "the download is in the audit trail");
+    assert!(
+        audited("case.view_evidence"),
+        "so is seeing the evidence on the case page"
+    );
     // A department liaison may not see evidence at all.
     let mut liaison = s.signed_in(Role::DepartmentLiaison);
     assert_eq!(liaison.get(&format!("/cases/evidence/{href}")).status, 403);
@@ -353,7 +358,11 @@ fn an_officer_decides_on_the_spot_files_the_record_and_the_leader_closes_through
     let t = csrf_in(&lead.get(&format!("/cases/{id}")).text()).unwrap();
     let r = lead.post_form(
         &format!("/cases/{id}/step/close"),
-        &[("_csrf", &t), ("closing_ground", "performed"), ("reason", "罚款已当场收缴")],
+        &[
+            ("_csrf", &t),
+            ("closing_ground", "performed"),
+            ("reason", "罚款已当场收缴"),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.text());
     let page = lead.get(&format!("/cases/{id}")).text();
