@@ -1626,16 +1626,14 @@ pub async fn publicity(State(s): State<WebState>) -> Result<Response, WebError> 
 fn notice_fields(v: &serde_json::Value) -> Vec<(String, String)> {
     const LABELS: &[(&str, &str)] = &[
         ("document_no", "决定书文号"),
-        ("party", "当事人"),
         ("party_name", "当事人"),
         ("party_id", "证件号码"),
-        ("id_number", "证件号码"),
+        ("legal_representative", "法定代表人（负责人）"),
+        ("address", "地址"),
         ("matter", "违法行为"),
-        ("matter_name", "违法行为"),
         ("facts", "主要违法事实"),
         ("legal_basis", "处罚依据"),
         ("penalty", "处罚内容"),
-        ("penalties", "处罚内容"),
         ("authority", "执法机关"),
         ("decided_on", "决定日期"),
     ];
