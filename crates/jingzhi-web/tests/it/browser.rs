@@ -451,7 +451,10 @@ fn a_team_leader_files_a_case_from_a_verified_clue_notifies_decides_serves_recor
     b.goto(&format!("{}/publicity", s.base));
     let public = b.page_text();
     assert!(public.contains(&number) && public.contains("张*"), "{public}");
-    assert!(!public.contains("张三") && !public.contains(crate::cases_pages::PARTY_ID), "masked");
+    assert!(
+        !public.contains("张三") && !public.contains(crate::cases_pages::PARTY_ID),
+        "masked"
+    );
     b.goto(&case_url);
 
     set_value(&b, "serve-service_method", "direct");
