@@ -504,11 +504,16 @@ pub async fn new_form(
     forced_change(&a)?;
     a.require(Resource::Case, Action::Create)?;
     let mut form = FormState::default();
+    // Officers decide on the spot; filing an ordinary case is a leader's (roles_for(File)).
+    let may_file = a.roles.iter().any(|r| roles_for(CaseAction::File).contains(r));
+    let default = if may_file {
+        ProcedureKind::Ordinary
+    } else {
+        ProcedureKind::Simple
+    };
     form.set(
         "procedure",
-        ProcedureKind::from_code(&q.procedure)
-            .unwrap_or(ProcedureKind::Ordinary)
-            .code(),
+        ProcedureKind::from_code(&q.procedure).unwrap_or(default).code(),
     );
     form.set("party_kind", "citizen");
     form.set("id_type", "resident_id");

@@ -297,6 +297,11 @@ fn an_issued_document_prints_and_the_list_exports_and_publicity_is_public() {
 fn an_officer_decides_on_the_spot_files_the_record_and_the_leader_closes_through_the_pages() {
     let s = TestServer::start();
     let mut officer = s.signed_in(Role::Officer);
+    let plain = officer.get("/cases/new").text();
+    assert!(
+        plain.contains("id=\"procedure-simple\" checked") && !plain.contains("procedure-ordinary"),
+        "an officer's form is the on-the-spot decision"
+    );
     let t = csrf_in(&officer.get("/cases/new?procedure=simple").text()).unwrap();
     let (o1, o2) = (user_id(&s, "officer").to_string(), user_id(&s, "officer2").to_string());
     let form = |amount: &'static str| {
