@@ -482,7 +482,9 @@ both_backends!(api_keys_authenticate_until_disabled, |s: &Scratch| {
     assert_eq!(actor.roles, vec![Role::Dispatcher]);
     assert_eq!(actor.org.code, "dispatch");
     assert!(matches!(actor.via, Via::ApiKey { .. }));
-    let tampered = format!("{}0", &k.key[..k.key.len() - 1]);
+    // Change the last character (to one it is not: a key ending in 0 stays a different key).
+    let last = if k.key.ends_with('0') { '1' } else { '0' };
+    let tampered = format!("{}{last}", &k.key[..k.key.len() - 1]);
     assert_eq!(w.app.api_key_actor(&tampered).unwrap_err().code, ErrorCode::BadApiKey);
     assert_eq!(
         w.app
