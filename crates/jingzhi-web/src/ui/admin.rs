@@ -2,13 +2,13 @@
 //! filters, an empty state and an Excel export.
 
 use super::auth::forced_change;
-use super::page::{FormState, Layout, render};
+use super::page::{FormState, Layout, render, xlsx_response};
 use crate::error::WebError;
 use crate::extract::{FormData, User, check_csrf};
 use crate::{WebState, blocking};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jingzhi_app::audit::AuditFilter;
 use jingzhi_app::orgs::{CompoundInput, OrgInput};
@@ -18,32 +18,10 @@ use jingzhi_domain::authz::{Action, Resource};
 use jingzhi_domain::org::{Compound, DepartmentKind, OrgKind, OrgUnit, Street};
 use jingzhi_domain::role::Role;
 use jingzhi_domain::time::short_datetime;
-use jingzhi_office::{Cell, Sheet, write_xlsx};
+use jingzhi_office::{Cell, Sheet};
 use serde::Deserialize;
 
 type Opt = (String, String);
-
-fn xlsx_response(filename: &str, sheet: Sheet) -> Result<Response, WebError> {
-    let bytes = write_xlsx(&[sheet]).map_err(|e| {
-        tracing::error!(error = %e, "xlsx");
-        WebError(AppError::new(ErrorCode::Internal))
-    })?;
-    let disposition = format!(
-        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
-        crate::extract::urlencode(filename)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
-}
 
 fn contains(hay: &str, q: &str) -> bool {
     q.is_empty() || hay.to_lowercase().contains(&q.to_lowercase())

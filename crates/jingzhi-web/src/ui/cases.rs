@@ -5,13 +5,12 @@
 
 use super::auth::forced_change;
 use super::clues::{Submitted, content_type_of};
-use super::page::{FormState, Layout, render};
+use super::page::{FormState, Layout, file_response, render, xlsx_response};
 use crate::error::WebError;
 use crate::extract::{FormData, User, check_csrf, urlencode};
 use crate::{WebState, blocking};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jingzhi_app::case_people::OfficerChoice;
 use jingzhi_app::cases::{CaseList, CaseListRequest, CaseStep, CaseView, Inbox, NewEvidence, NewRecord, OpenCase};
@@ -25,12 +24,21 @@ use jingzhi_domain::case::{
 };
 use jingzhi_domain::matter::{Catalogue, DiscretionLevel};
 use jingzhi_domain::time::{civil_datetime, parse_instant, short_datetime};
-use jingzhi_office::{Cell, Sheet, write_xlsx};
+use jingzhi_office::{Cell, Sheet};
 use serde::Deserialize;
 
 type Opt = (String, String);
 
 const PAGE_SIZE: i64 = 50;
+
+/// Refusals the page shows in place (with what was typed), rather than as an error page: invalid
+/// input, a refused gate or role, a stale version.
+fn stays_on_page(e: &AppError) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Invalid | ErrorKind::Forbidden | ErrorKind::Conflict
+    )
+}
 
 fn fe(field: &str, message: impl Into<String>) -> FieldError {
     FieldError {
@@ -387,25 +395,7 @@ pub async fn export(
         rows,
         red_rows,
     };
-    let bytes = write_xlsx(&[sheet]).map_err(|e| {
-        tracing::error!(error = %e, "xlsx");
-        WebError(AppError::new(ErrorCode::Internal))
-    })?;
-    let disposition = format!(
-        "attachment; filename=\"cases.xlsx\"; filename*=UTF-8''{}",
-        urlencode(&format!("案件-{}.xlsx", tab.label()))
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    xlsx_response(&format!("案件-{}.xlsx", tab.label()), sheet)
 }
 
 // ---------------------------------------------------------------- opening a case
@@ -898,10 +888,17 @@ async fn load(s: &WebState, a: &Actor, id: i64) -> Result<PageData, AppError> {
     let app = s.app.clone();
     let actor = a.clone();
     blocking(move || {
+        let view = app.case_view(&actor, id)?;
+        // The officer lists feed only the forms of those who may change the case.
+        let officers = if actor.can(Resource::Case, Action::Update) && view.case.status.is_open() {
+            app.officer_choices(&actor)?
+        } else {
+            Vec::new()
+        };
         Ok(PageData {
-            view: app.case_view(&actor, id)?,
+            view,
             cat: app.catalogue(&actor)?,
-            officers: app.officer_choices(&actor)?,
+            officers,
         })
     })
     .await
@@ -1359,12 +1356,7 @@ pub async fn step(
     .await;
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?msg=done")).into_response()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::Invalid | ErrorKind::Forbidden | ErrorKind::Conflict
-            ) =>
-        {
+        Err(e) if stays_on_page(&e) => {
             let f = state.with_error(&e);
             show_failed(&s, &a, id, e, Failed::Step(action, f)).await
         }
@@ -1384,12 +1376,7 @@ pub async fn assign(
     let actor = a.clone();
     match blocking(move || app.assign_officers(&actor, id, &ids)).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?msg=officers")).into_response()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::Invalid | ErrorKind::Forbidden | ErrorKind::Conflict
-            ) =>
-        {
+        Err(e) if stays_on_page(&e) => {
             let m = e.message.clone();
             show_failed(&s, &a, id, e, Failed::Other(m)).await
         }
@@ -1450,12 +1437,7 @@ pub async fn add_evidence(
     .await;
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?msg=evidence#evidence")).into_response()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::Invalid | ErrorKind::Forbidden | ErrorKind::Conflict
-            ) =>
-        {
+        Err(e) if stays_on_page(&e) => {
             let f = state.with_error(&e);
             show_failed(&s, &a, id, e, Failed::Evidence(f)).await
         }
@@ -1472,26 +1454,8 @@ pub async fn evidence_file(
     forced_change(&a)?;
     let app = s.app.clone();
     let (row, bytes) = blocking(move || app.evidence_file(&a, id)).await?;
-    let ct = row
-        .content_type
-        .clone()
-        .unwrap_or_else(|| "application/octet-stream".into());
-    let inline =
-        ct.starts_with("image/") || ct == "application/pdf" || ct.starts_with("video/") || ct.starts_with("audio/");
-    let disposition = format!(
-        "{}; filename=\"evidence\"; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        urlencode(&row.title)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, ct),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let ct = row.content_type.as_deref().unwrap_or("application/octet-stream");
+    Ok(file_response(ct, &row.title, bytes, "private, no-store"))
 }
 
 pub async fn add_record(
@@ -1534,12 +1498,7 @@ pub async fn add_record(
     .await;
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?msg=record#records")).into_response()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::Invalid | ErrorKind::Forbidden | ErrorKind::Conflict
-            ) =>
-        {
+        Err(e) if stays_on_page(&e) => {
             let f = state.with_error(&e);
             show_failed(&s, &a, id, e, Failed::Record(f)).await
         }
@@ -1565,12 +1524,7 @@ pub async fn issue(
     let actor = a.clone();
     match blocking(move || app.issue_document(&actor, id, kind)).await {
         Ok(doc) => Ok(Redirect::to(&format!("/cases/documents/{doc}")).into_response()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::Invalid | ErrorKind::Forbidden | ErrorKind::Conflict
-            ) =>
-        {
+        Err(e) if stays_on_page(&e) => {
             let m = e.message.clone();
             show_failed(&s, &a, id, e, Failed::Other(m)).await
         }

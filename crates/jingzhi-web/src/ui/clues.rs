@@ -4,7 +4,7 @@
 //! 12345 import (dry run first) and reply export.
 
 use super::auth::forced_change;
-use super::page::{FormState, Layout, render};
+use super::page::{FormState, Layout, file_response, render, xlsx_response};
 use crate::error::WebError;
 use crate::extract::{FormData, User, check_csrf, urlencode};
 use crate::{WebState, blocking};
@@ -24,7 +24,7 @@ use jingzhi_domain::clue::{
 use jingzhi_domain::matter::Catalogue;
 use jingzhi_domain::org::{Compound, OrgKind, OrgUnit, Scope, Street};
 use jingzhi_domain::time::{civil_date, civil_datetime, parse_date, parse_instant, short_datetime, start_of_day};
-use jingzhi_office::{Cell, Sheet, write_xlsx};
+use jingzhi_office::{Cell, Sheet};
 use serde::Deserialize;
 
 type Opt = (String, String);
@@ -81,28 +81,6 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k}={}", urlencode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn xlsx_response(filename: &str, sheet: Sheet) -> Result<Response, WebError> {
-    let bytes = write_xlsx(&[sheet]).map_err(|e| {
-        tracing::error!(error = %e, "xlsx");
-        WebError(AppError::new(ErrorCode::Internal))
-    })?;
-    let disposition = format!(
-        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
-        urlencode(filename)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 /// A file sent with a form.
@@ -1435,21 +1413,12 @@ pub async fn attachment(State(s): State<WebState>, User(a): User, Path(id): Path
     forced_change(&a)?;
     let app = s.app.clone();
     let (att, bytes) = blocking(move || app.clue_attachment(&a, id)).await?;
-    let inline = att.content_type.starts_with("image/") || att.content_type == "application/pdf";
-    let disposition = format!(
-        "{}; filename=\"attachment\"; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        urlencode(&att.filename)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, att.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-        ],
+    Ok(file_response(
+        &att.content_type,
+        &att.filename,
         bytes,
-    )
-        .into_response())
+        "private, max-age=3600",
+    ))
 }
 
 // ---------------------------------------------------------------- 12345 import and export

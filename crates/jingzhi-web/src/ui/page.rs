@@ -165,3 +165,49 @@ pub fn error_page(title: &str, message: &str, code: &str) -> Response {
         code,
     })
 }
+
+/// A spreadsheet download: the sheet as .xlsx, named `filename` (UTF-8) in the browser.
+pub fn xlsx_response(filename: &str, sheet: jingzhi_office::Sheet) -> Result<Response, crate::error::WebError> {
+    let bytes = jingzhi_office::write_xlsx(&[sheet]).map_err(|e| {
+        tracing::error!(error = %e, "xlsx");
+        crate::error::WebError(AppError::new(jingzhi_app::ErrorCode::Internal))
+    })?;
+    let disposition = format!(
+        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        crate::extract::urlencode(filename)
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A stored file (attachment, evidence): shown in the browser when it can show it (images, PDF,
+/// audio, video), otherwise downloaded, named `filename`; never cached by shared caches.
+pub fn file_response(content_type: &str, filename: &str, bytes: Vec<u8>, cache_control: &str) -> Response {
+    let inline = content_type.starts_with("image/")
+        || content_type == "application/pdf"
+        || content_type.starts_with("video/")
+        || content_type.starts_with("audio/");
+    let disposition = format!(
+        "{}; filename=\"file\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        crate::extract::urlencode(filename)
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, cache_control.to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
