@@ -8,7 +8,6 @@ use crate::audit::{NONE, record};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::files::{file_error, policy_error};
 use jingzhi_domain::authz::{Action, Resource};
-use jingzhi_domain::org::{Footprint, StreetCode};
 use jingzhi_store::repo::cases::{self as repo, EvidenceRow};
 
 /// A stored evidence file, to be referenced by `NewEvidence`.
@@ -47,16 +46,7 @@ impl App {
         let now = self.now();
         let row = self.store.read(|c| {
             let e = repo::get_evidence(c, evidence_id)?;
-            let k = repo::get(c, e.case_id)?;
-            let fp = Footprint {
-                street_code: k.street_code.as_deref().and_then(|s| StreetCode::parse(s).ok()),
-                reporter_org: None,
-                compound_company: None,
-                sent_to: Vec::new(),
-            };
-            if !a.scope.sees(&fp) {
-                return Err(AppError::new(ErrorCode::OutOfScope));
-            }
+            crate::cases::require_sees(a, &repo::get(c, e.case_id)?)?;
             Ok::<_, AppError>(e)
         })?;
         let Some(sha) = row.sha256.clone() else {

@@ -302,7 +302,7 @@ fn sees_case(a: &Actor, k: &CaseRow) -> bool {
     a.scope.sees(&footprint(k))
 }
 
-fn require_sees(a: &Actor, k: &CaseRow) -> AppResult<()> {
+pub(crate) fn require_sees(a: &Actor, k: &CaseRow) -> AppResult<()> {
     if sees_case(a, k) {
         Ok(())
     } else {
