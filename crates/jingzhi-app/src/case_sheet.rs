@@ -3,10 +3,9 @@
 //! from it (`jingzhi_domain::case::compose`) and freezes the result. Whatever the case does not
 //! record stays empty and prints as a blank to fill by hand — nothing is invented.
 
+use crate::case_settings::CaseDocSettings;
 use crate::error::AppResult;
-use jingzhi_domain::case::sheet::{
-    CHANGNING_REVIEW_BODY, CaseSheet, OpinionStage, SheetEvidence, SheetOpinion, SheetStatement,
-};
+use jingzhi_domain::case::sheet::{CaseSheet, OpinionStage, SheetEvidence, SheetOpinion, SheetStatement};
 use jingzhi_domain::case::{CaseAction, DecisionKind, DocumentKind};
 use jingzhi_domain::org::OrgUnit;
 use jingzhi_domain::time::{civil_date, civil_datetime};
@@ -34,6 +33,13 @@ fn opinion_of(events: &[repo::CaseEvent], action: CaseAction, stage: OpinionStag
         })
 }
 
+/// What the documents take from the settings rather than from the case.
+pub(crate) struct SheetConfig {
+    pub documents: CaseDocSettings,
+    /// 陈述申辩期限 in working days (the `statement_period` clock rule).
+    pub statement_days: Option<u32>,
+}
+
 /// Builds the sheet of case `k` for a document of `kind` numbered `number`.
 pub(crate) fn case_sheet(
     c: &mut dyn Conn,
@@ -41,6 +47,7 @@ pub(crate) fn case_sheet(
     subject: &OrgUnit,
     kind: DocumentKind,
     number: Option<&str>,
+    cfg: &SheetConfig,
 ) -> AppResult<CaseSheet> {
     let f = &k.facts;
     let parties = repo::parties_of(c, k.id)?;
@@ -59,6 +66,9 @@ pub(crate) fn case_sheet(
     let mut s = CaseSheet {
         subject_name: subject.name.clone(),
         seal_text: subject.name.clone(),
+        subject_address: subject.address.clone().unwrap_or_default(),
+        subject_phone: subject.phone.clone().unwrap_or_default(),
+        statement_days: cfg.statement_days,
         case_number: k.number.clone().unwrap_or_default(),
         document_number: number.unwrap_or_default().to_string(),
         source: if k.clue_id.is_some() {
@@ -163,7 +173,14 @@ pub(crate) fn case_sheet(
             n
         }
     };
-    s.relief.review_body = CHANGNING_REVIEW_BODY.into();
+    let d = &cfg.documents;
+    s.relief.review_body = d.review_body.clone();
+    s.relief.court = d.court.clone();
+    s.closing.enforcement_court = d.enforcement_court.clone();
+    s.payment.bank = d.payment_bank.clone();
+    s.payment.account_name = d.payment_account_name.clone();
+    s.payment.account_number = d.payment_account_number.clone();
+    s.payment.electronic = d.payment_electronic.clone();
     if let Some(sv) = &f.service {
         s.service.method = Some(sv.method);
         s.service.recipient = s.party.as_ref().map(|p| p.name.clone()).unwrap_or_default();

@@ -40,6 +40,8 @@ pub use jingzhi_store::repo::cases::{
 
 /// The `setting` key of the thresholds (TOML, fields of [`Thresholds`]); absent: the defaults.
 pub const THRESHOLDS_KEY: &str = "case_thresholds";
+/// The clock rule of the statement period (陈述申辩期限, days configurable, default 3 working days [U]).
+pub const STATEMENT_RULE: &str = "statement_period";
 
 /// The `setting` key of a subject's case number pattern (e.g. `长宁城管罚字〔{year}〕第{seq:04}号`).
 pub fn number_pattern_key(subject_org_id: i64) -> String {
@@ -1119,13 +1121,22 @@ impl App {
                 }
                 A::Decide => {
                     f.decision = step.decision.clone();
-                    let clock = clock_of(c, &clocks, id, "hearing_request_5wd", now)?;
-                    let over = period_over(&clock, now);
+                    let hearing = clock_of(c, &clocks, id, "hearing_request_5wd", now)?;
+                    // Cases notified before the statement rule shipped have no clock of their own:
+                    // their notice gave the hearing-request period.
+                    let statement = match clock_of(c, &clocks, id, STATEMENT_RULE, now)? {
+                        Some(v) => Some(v),
+                        None => hearing.clone(),
+                    };
+                    let hearing_over = period_over(&hearing, now);
+                    let statement_over = period_over(&statement, now);
                     let f = &mut k.facts;
                     if let Some(n) = f.notice.as_mut() {
-                        n.statement_period_elapsed = over;
+                        // The party used its right and the statements were reviewed: nothing is
+                        // left to wait for (第四十五条); otherwise the period must run out.
+                        n.statement_period_elapsed = statement_over || (n.statements_received && n.statements_handled);
                     }
-                    f.hearing.request_period_elapsed = over;
+                    f.hearing.request_period_elapsed = hearing_over;
                 }
                 A::Serve => f.service = step.service.clone(),
                 A::RecordPaid | A::CompleteExecution => f.execution.performed = true,
@@ -1172,6 +1183,9 @@ impl App {
                 }
                 A::SendPriorNotice => {
                     start(c, &clocks, a, &k, "hearing_request_5wd", at, now)?;
+                    if clocks.rules.get(STATEMENT_RULE).is_some() {
+                        start(c, &clocks, a, &k, STATEMENT_RULE, at, now)?;
+                    }
                     let pens = k.facts.notice.as_ref().map(|n| n.penalties.clone()).unwrap_or_default();
                     note = format!("拟处罚：{}", jingzhi_domain::case::penalty::penalties_text(&pens));
                 }
@@ -1482,10 +1496,20 @@ impl App {
             return Err(AppError::with_message(ErrorCode::Forbidden, "无权签发文书"));
         }
         let now = self.now();
+        let clocks = self.clock_data()?;
+        let statement_days = clocks
+            .rules
+            .get(STATEMENT_RULE)
+            .filter(|r| r.unit == jingzhi_domain::clock::ClockUnit::WorkingDays)
+            .map(|r| r.length);
         self.store.write(|c| {
             let k = repo::get_for_update(c, id)?;
             require_sees(a, &k)?;
             let subject = places::get_org(c, k.subject_org_id)?;
+            let cfg = crate::case_sheet::SheetConfig {
+                documents: crate::case_settings::doc_settings(c)?,
+                statement_days,
+            };
             let number = match kind {
                 DocumentKind::PenaltyDecision | DocumentKind::OnSpotDecision => k.number.clone(),
                 _ => match NumberingScheme::standard(&prefix_of(&subject)).pattern(kind) {
@@ -1499,7 +1523,7 @@ impl App {
             };
             // The document as composed now from the case (jingzhi_domain::case::compose) is
             // what is frozen: a later edit of the case cannot change what was issued.
-            let sheet = crate::case_sheet::case_sheet(c, &k, &subject, kind, number.as_deref())?;
+            let sheet = crate::case_sheet::case_sheet(c, &k, &subject, kind, number.as_deref(), &cfg)?;
             let content = jingzhi_domain::case::compose(kind, &sheet);
             let text = serde_json::to_string(&content)
                 .map_err(|e| AppError::with_message(ErrorCode::Internal, e.to_string()))?;

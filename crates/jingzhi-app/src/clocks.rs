@@ -631,7 +631,8 @@ impl App {
         *self.clocks.data.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    /// Fills an empty database with the shipped calendars (2025, 2026), working hours and rules.
+    /// Fills an empty database with the shipped calendars (2025, 2026), working hours and rules,
+    /// and adds shipped rules that a database made by an earlier release lacks.
     /// Returns true when anything was added. Safe to call on every start, on every server.
     pub fn ensure_clock_defaults(&self) -> AppResult<bool> {
         let now = self.now();
@@ -661,8 +662,18 @@ impl App {
                 settings::set(c, HOURS_KEY, DEFAULT_HOURS, now)?;
                 added = true;
             }
-            if repo::rules(c)?.is_empty() {
-                for (i, (code, def)) in rule_tables(DEFAULT_RULES)?.into_iter().enumerate() {
+            // Shipped rules the database does not have yet: all of them on a new database, and
+            // rules added by a later release (rules cannot be deleted, so a missing code was never
+            // there; an edited rule keeps its edits).
+            let have: std::collections::HashSet<String> = repo::rules(c)?.into_iter().map(|r| r.code).collect();
+            let missing: Vec<(usize, (String, String))> = rule_tables(DEFAULT_RULES)?
+                .into_iter()
+                .enumerate()
+                .filter(|(_, (code, _))| !have.contains(code))
+                .collect();
+            if !missing.is_empty() {
+                let codes: Vec<String> = missing.iter().map(|(_, (code, _))| code.clone()).collect();
+                for (i, (code, def)) in missing {
                     repo::upsert_rule(
                         c,
                         &repo::RuleRow {
@@ -681,7 +692,7 @@ impl App {
                     "clock_rule",
                     "*",
                     NONE,
-                    Some(&serde_json::json!({"source": "data/clock-rules.toml"})),
+                    Some(&serde_json::json!({"source": "data/clock-rules.toml", "added": codes})),
                 )?;
                 added = true;
             }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod case_files;
 pub mod case_people;
+pub mod case_settings;
 mod case_sheet;
 pub mod cases;
 pub mod clock;

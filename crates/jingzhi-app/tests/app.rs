@@ -602,7 +602,26 @@ mod clocks {
     both_backends!(shipped_calendars_and_rules_are_loaded_once, |s: &Scratch| {
         let w = world(s);
         assert!(!w.app.ensure_clock_defaults().unwrap(), "second call adds nothing");
+        // A database made before a rule shipped gets it on the next start; edits stay.
+        w.app
+            .store
+            .write(|c| {
+                c.execute("DELETE FROM clock_rule WHERE code = $1", &["statement_period".into()])?;
+                c.execute(
+                    "UPDATE clock_rule SET definition = replace(definition, 'length = 5', 'length = 6') WHERE code = $1",
+                    &["hearing_request_5wd".into()],
+                )
+            })
+            .unwrap();
+        assert!(w.app.ensure_clock_defaults().unwrap(), "the missing rule is added");
         let admin = w.actor(Role::Admin);
+        let data = w.app.clock_rules(&admin).unwrap();
+        assert_eq!(data.rules.get("statement_period").unwrap().length, 3);
+        assert_eq!(
+            data.rules.get("hearing_request_5wd").unwrap().length,
+            6,
+            "an edit is kept"
+        );
         assert_eq!(w.app.calendar_years(&admin).unwrap(), vec![2025, 2026]);
         let data = w.app.clock_rules(&admin).unwrap();
         assert!(data.rules.len() >= 26);

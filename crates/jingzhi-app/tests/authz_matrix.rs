@@ -236,6 +236,13 @@ fn probe(w: &World, actor: &Actor, res: Resource, act: Action, n: usize) -> Resu
                 )
                 .map(|_| ())
         }
+        (Resource::CaseSetting, Action::View) => w.app.case_settings(actor).map(|_| ()),
+        (Resource::CaseSetting, Action::Update) => {
+            let mut docs = jingzhi_app::case_settings::CaseDocSettings::default();
+            docs.court = format!("上海市长宁区人民法院{n}");
+            w.app
+                .update_case_settings(actor, "hearing_fine_citizen_yuan = 5000\n", &docs)
+        }
         (r, a) => panic!("no probe for {r:?} × {a:?}: add one when adding a resource or action"),
     };
     match r {

@@ -907,3 +907,153 @@ both_backends!(demo_cases_are_seeded_in_three_stages, |s: &Scratch| {
         1
     );
 });
+
+/// The due time of the newest clock of a rule on a case.
+fn due_of(w: &World, who: &Actor, id: i64, rule: &str) -> jiff::Timestamp {
+    w.app
+        .case_view(who, id)
+        .unwrap()
+        .clocks
+        .iter()
+        .rev()
+        .find(|c| c.clock.row.rule_code == rule)
+        .unwrap_or_else(|| panic!("no {rule} clock"))
+        .clock
+        .deadline
+        .due_at
+}
+
+both_backends!(
+    the_statement_period_is_its_own_rule_and_ends_when_statements_were_reviewed,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        let mut decide = step(A::Decide);
+        decide.decision = Some(fine(200, DiscretionLevel::Ordinary));
+        // A: the party says nothing; after the 3 working days of the statement period (and
+        // before the 5 of a hearing request, which this fine does not give) the decision may go.
+        let a = to_review(&w, &cr, "street_vending", fine(200, DiscretionLevel::Ordinary));
+        act(&w, &cr.lead, a, step(A::ApproveReview));
+        act(&w, &cr.officer, a, step(A::SendPriorNotice));
+        let statement_due = due_of(&w, &cr.lead, a, "statement_period");
+        let hearing_due = due_of(&w, &cr.lead, a, "hearing_request_5wd");
+        assert!(statement_due < hearing_due, "{statement_due} {hearing_due}");
+        refused(
+            w.app.case_act(&cr.lead, a, &decide),
+            "陈述、申辩期限尚未届满",
+            "第四十五条",
+        );
+        // B: the party makes statements at once and they are reviewed: nothing left to wait for.
+        let b = to_review(&w, &cr, "street_vending", fine(200, DiscretionLevel::Ordinary));
+        act(&w, &cr.lead, b, step(A::ApproveReview));
+        act(&w, &cr.officer, b, step(A::SendPriorNotice));
+        act(
+            &w,
+            &cr.officer,
+            b,
+            step(A::ReceiveStatement).reason("当事人称系初次摆摊"),
+        );
+        refused(w.app.case_act(&cr.lead, b, &decide), "尚未复核", "第四十五条");
+        act(
+            &w,
+            &cr.officer,
+            b,
+            step(A::HandleStatements).reason("经复核，已按初次违法从轻"),
+        );
+        assert_eq!(act(&w, &cr.lead, b, decide.clone()), S::Decided);
+        // A after its statement period, still inside the hearing-request period.
+        w.clock.set(statement_due + SignedDuration::from_mins(1));
+        assert!(w.app.now() < hearing_due);
+        assert_eq!(act(&w, &cr.lead, a, decide.clone()), S::Decided);
+        // C: a fine with a hearing right still waits for the 5 working days of a request.
+        let c = to_review(&w, &cr, "catering_fumes", fine(8_000, DiscretionLevel::Slight));
+        act(&w, &cr.lead, c, step(A::ApproveReview));
+        act(&w, &cr.legal, c, step(A::PassLegalReview));
+        let mut notice = step(A::SendPriorNotice);
+        notice.hearing_right_told = true;
+        act(&w, &cr.officer, c, notice);
+        w.clock
+            .set(due_of(&w, &cr.lead, c, "statement_period") + SignedDuration::from_mins(1));
+        let mut big = step(A::Decide);
+        big.decision = Some(fine(8_000, DiscretionLevel::Slight));
+        refused(w.app.case_act(&cr.lead, c, &big), "听证申请期限", "第六十四条");
+        // The notice states the rule's days; an administrator's edit of the rule changes them.
+        let doc = w.app.issue_document(&cr.officer, b, DocumentKind::PriorNotice).unwrap();
+        let text = w.app.case_document(&cr.lead, doc).unwrap().content.to_string();
+        assert!(text.contains("3个工作日内向本机关提出"), "{text}");
+    }
+);
+
+both_backends!(
+    case_settings_are_validated_audited_and_printed_in_documents,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        let admin = w.actor(Role::Admin);
+        let before = w.app.case_settings(&cr.officer).unwrap();
+        assert_eq!(before.thresholds.hearing_fine_citizen_yuan, 5000);
+        assert_eq!(before.documents.review_body, "上海市长宁区人民政府");
+        assert!(before.documents.court.is_empty());
+        // Officers read, only administrators write.
+        let mut docs = before.documents.clone();
+        docs.court = "上海市长宁区人民法院".into();
+        docs.enforcement_court = "上海市长宁区人民法院".into();
+        docs.payment_bank = "上海银行长宁支行".into();
+        assert_eq!(
+            w.app
+                .update_case_settings(&cr.officer, &before.thresholds_toml, &docs)
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
+        // A bad threshold file is refused on its field, with the reason in Chinese, and nothing changes.
+        let e = w
+            .app
+            .update_case_settings(&admin, "hearing_fine_citizen_yuan = \"五千\"\n", &docs)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationFailed, "{e}");
+        assert!(
+            e.fields
+                .iter()
+                .any(|f| f.field == "thresholds" && f.message.contains("格式错误")),
+            "{e:?}"
+        );
+        assert!(w.app.case_settings(&admin).unwrap().documents.court.is_empty());
+        let mut blank = docs.clone();
+        blank.review_body = " ".into();
+        let e = w
+            .app
+            .update_case_settings(&admin, &before.thresholds_toml, &blank)
+            .unwrap_err();
+        assert!(e.fields.iter().any(|f| f.field == "review_body"), "{e:?}");
+        // A good one takes effect and is audited.
+        w.app
+            .update_case_settings(&admin, "hearing_fine_citizen_yuan = 150\n", &docs)
+            .unwrap();
+        assert_eq!(w.app.case_thresholds().unwrap().hearing_fine_citizen_yuan, 150);
+        let after = w.app.case_settings(&cr.lead).unwrap();
+        assert_eq!(after.documents, docs);
+        let audit = w
+            .app
+            .list_audit(&admin, &jingzhi_app::audit::AuditFilter::default(), 50)
+            .unwrap();
+        let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+        assert!(actions.contains(&"case_settings.thresholds"), "{actions:?}");
+        assert!(actions.contains(&"case_settings.documents"), "{actions:?}");
+        // The decision prints the court and the bank.
+        let id = to_review(&w, &cr, "street_vending", fine(100, DiscretionLevel::Ordinary));
+        act(&w, &cr.lead, id, step(A::ApproveReview));
+        act(&w, &cr.officer, id, step(A::SendPriorNotice));
+        w.clock.advance(days(10));
+        let mut decide = step(A::Decide);
+        decide.decision = Some(fine(100, DiscretionLevel::Ordinary));
+        act(&w, &cr.lead, id, decide);
+        let doc = w
+            .app
+            .issue_document(&cr.officer, id, DocumentKind::PenaltyDecision)
+            .unwrap();
+        let text = w.app.case_document(&cr.lead, doc).unwrap().content.to_string();
+        assert!(text.contains("依法向上海市长宁区人民法院提起行政诉讼"), "{text}");
+        assert!(text.contains("上海银行长宁支行"), "{text}");
+    }
+);

@@ -24,6 +24,8 @@ crate::coded_enum! {
         Case = ("case", "案件"),
         /// 证据 (and 笔录) of a case.
         Evidence = ("evidence", "证据"),
+        /// 办案设置: thresholds of the gates and what documents print about the bureau.
+        CaseSetting = ("case_setting", "办案设置"),
     }
 }
 
@@ -59,6 +61,7 @@ pub fn actions_on(resource: Resource) -> &'static [Action] {
         Clue => &[View, Create, Import, Export],
         Case => &[View, Create, Update],
         Evidence => &[View, Create],
+        CaseSetting => &[View, Update],
     }
 }
 
@@ -128,6 +131,8 @@ pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
         (Evidence, View) => CASE_STAFF,
         (Evidence, Create) => &[Officer, TeamLeader],
         (Evidence, _) => &[],
+        (CaseSetting, View) => &[BureauLeader, LegalReviewer, Inspector, TeamLeader, Officer, Admin],
+        (CaseSetting, _) => &[Admin],
     };
     who.contains(&role)
 }

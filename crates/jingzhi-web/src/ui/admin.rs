@@ -60,6 +60,13 @@ pub async fn index(State(s): State<WebState>, User(a): User) -> Result<Response,
     if a.can(Resource::AuditLog, Action::View) {
         links.push(("/admin/audit", "审计日志", "全部数据变更记录与哈希链校验"));
     }
+    if a.can(Resource::CaseSetting, Action::Update) {
+        links.push((
+            "/case-settings",
+            "办案设置",
+            "听证、法制审核、集体讨论的阈值，文书中的复议机关、法院与缴款渠道",
+        ));
+    }
     if links.is_empty() {
         return Err(WebError(AppError::new(ErrorCode::Forbidden)));
     }

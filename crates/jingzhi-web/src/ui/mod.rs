@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod case_settings;
 mod cases;
 mod clocks;
 pub(crate) mod clues;
@@ -50,6 +51,7 @@ pub fn router() -> Router<WebState> {
             post(clues::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/cases", get(cases::list).post(cases::create))
+        .route("/case-settings", get(case_settings::show).post(case_settings::update))
         .route("/cases.xlsx", get(cases::export))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/{id}", get(cases::show))

@@ -373,3 +373,62 @@ fn an_officer_decides_on_the_spot_files_the_record_and_the_leader_closes_through
     let page = lead.get(&format!("/cases/{id}")).text();
     assert!(page.contains("已结案"), "{page}");
 }
+
+#[test]
+fn case_settings_are_shown_to_officers_and_edited_by_the_administrator() {
+    let s = TestServer::start();
+    let mut o = s.signed_in(Role::Officer);
+    let page = o.get("/case-settings").text();
+    assert!(
+        page.contains("hearing_fine_citizen_yuan") && page.contains("待核实"),
+        "the thresholds with their confidence"
+    );
+    assert!(page.contains("上海市长宁区人民政府"));
+    assert!(!page.contains("name=\"thresholds\""), "only the administrator edits");
+    let ot = o.csrf_of("/case-settings");
+    assert_eq!(
+        o.post_form(
+            "/case-settings",
+            &[("_csrf", &ot), ("thresholds", ""), ("review_body", "x")]
+        )
+        .status,
+        403
+    );
+    let mut a = s.signed_in(Role::Admin);
+    assert!(a.get("/admin").text().contains("/case-settings"));
+    let page = a.get("/case-settings").text();
+    let t = csrf_in(&page).unwrap();
+    let r = a.post_form(
+        "/case-settings",
+        &[
+            ("_csrf", &t),
+            ("thresholds", "hearing_fine_citizen_yuan = 五千"),
+            ("review_body", "上海市长宁区人民政府"),
+            ("court", "上海市长宁区人民法院"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    let body = r.text();
+    assert!(body.contains("格式错误"), "the reason in Chinese");
+    assert!(
+        body.contains("hearing_fine_citizen_yuan = 五千</textarea>"),
+        "what was typed is kept"
+    );
+    assert!(
+        body.contains("value=\"上海市长宁区人民法院\""),
+        "every field keeps its value"
+    );
+    let r = a.post_form(
+        "/case-settings",
+        &[
+            ("_csrf", &t),
+            ("thresholds", "hearing_fine_citizen_yuan = 4000"),
+            ("review_body", "上海市长宁区人民政府"),
+            ("court", "上海市长宁区人民法院"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = o.get("/case-settings").text();
+    assert!(page.contains("<td>4000</td>"), "{page}");
+    assert!(page.contains("上海市长宁区人民法院"));
+}
