@@ -42,10 +42,24 @@ impl App {
     /// An evidence file's bytes: permission and scope checked, the hash verified by the file
     /// store, and the view recorded in the audit trail (执法全过程记录).
     pub fn evidence_file(&self, a: &Actor, evidence_id: i64) -> AppResult<(EvidenceRow, Vec<u8>)> {
+        self.evidence_file_of(a, None, evidence_id)
+    }
+
+    /// [`App::evidence_file`] for a URL that names the case too: evidence of another case is not
+    /// found (and nothing is read or audited).
+    pub fn evidence_file_of(
+        &self,
+        a: &Actor,
+        case_id: Option<i64>,
+        evidence_id: i64,
+    ) -> AppResult<(EvidenceRow, Vec<u8>)> {
         a.require(Resource::Evidence, Action::View)?;
         let now = self.now();
         let row = self.store.read(|c| {
             let e = repo::get_evidence(c, evidence_id)?;
+            if case_id.is_some_and(|id| id != e.case_id) {
+                return Err(AppError::new(ErrorCode::NotFound));
+            }
             crate::cases::require_sees(a, &repo::get(c, e.case_id)?)?;
             Ok::<_, AppError>(e)
         })?;

@@ -312,6 +312,26 @@ pub(crate) fn require_sees(a: &Actor, k: &CaseRow) -> AppResult<()> {
     }
 }
 
+/// Taking steps on a case: in scope, and for a street team only on the cases of its own street
+/// office or town (执法主体). A case the district bureau filed in the street is the bureau's to
+/// handle; the team sees it but does not act on it.
+pub(crate) fn require_acts(c: &mut dyn Conn, a: &Actor, k: &CaseRow) -> AppResult<()> {
+    require_sees(a, k)?;
+    if let Scope::Street(s) = &a.scope {
+        let subject = places::get_org(c, k.subject_org_id)?;
+        if subject.street_code.as_ref() != Some(s) {
+            return Err(AppError::with_message(
+                ErrorCode::OutOfScope,
+                format!(
+                    "本案的执法主体为{}，街镇执法队只能办理本街镇为执法主体的案件",
+                    subject.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn require_step_role(a: &Actor, action: CaseAction) -> AppResult<()> {
     if a.roles.iter().any(|r| roles_for(action).contains(r)) {
         Ok(())
@@ -478,6 +498,35 @@ fn clock_of(
 }
 
 /// The period of a clock has ended (a deadline passed, or a waiting period elapsed).
+/// A citizen party as those who may not see identities see it (an organisation is public).
+fn mask_party(p: &mut PartyRow) {
+    let party = p.to_party();
+    p.id_number = party.masked_id();
+    p.address = party.masked_address();
+    if !p.kind.is_organization() {
+        p.phone = p.phone.as_deref().map(jingzhi_domain::clue::mask_phone);
+    }
+}
+
+/// `text` with a party's identity number, address and phone replaced by their masked forms.
+fn mask_in(text: &str, full: &PartyRow, masked: &PartyRow) -> String {
+    let mut out = text.to_string();
+    let phone = (
+        full.phone.as_deref().unwrap_or_default(),
+        masked.phone.as_deref().unwrap_or_default(),
+    );
+    for (f, m) in [
+        (full.id_number.as_str(), masked.id_number.as_str()),
+        (full.address.as_str(), masked.address.as_str()),
+        phone,
+    ] {
+        if !f.is_empty() && f != m && out.contains(f) {
+            out = out.replace(f, m);
+        }
+    }
+    out
+}
+
 fn period_over(v: &Option<ck::ClockView>, now: Timestamp) -> bool {
     v.as_ref().is_some_and(|v| v.deadline.due_at < now)
 }
@@ -754,7 +803,7 @@ impl App {
                     })
                 })
                 .collect();
-            let available = if a.can(Resource::Case, Action::Update) {
+            let available = if a.can(Resource::Case, Action::Update) && require_acts(c, a, &k).is_ok() {
                 available_actions(k.status, &k.facts, &th)
                     .into_iter()
                     .filter(|(act, _)| a.roles.iter().any(|r| roles_for(*act).contains(r)))
@@ -795,6 +844,23 @@ impl App {
                 case: k,
             })
         })?;
+        let mut view = view;
+        if !jingzhi_domain::authz::sees_party_identity(&a.roles) {
+            let raw = std::mem::take(&mut view.parties);
+            for p in raw {
+                let mut m = p.clone();
+                mask_party(&mut m);
+                let texts = view
+                    .records
+                    .iter_mut()
+                    .map(|r| &mut r.content)
+                    .chain(view.events.iter_mut().map(|e| &mut e.note));
+                for t in texts {
+                    *t = mask_in(t, &p, &m);
+                }
+                view.parties.push(m);
+            }
+        }
         // Seeing the evidence and 笔录 of a case is recorded (执法全过程记录): who, when, how many.
         if !view.evidence.is_empty() || !view.records.is_empty() {
             self.store.write(|c| {
@@ -826,7 +892,7 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let mut k = repo::get_for_update(c, id)?;
-            require_sees(a, &k)?;
+            require_acts(c, a, &k)?;
             if !k.status.is_open() {
                 return Err(AppError::with_message(
                     ErrorCode::GateRefused,
@@ -869,7 +935,7 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let k = repo::get_for_update(c, id)?;
-            require_sees(a, &k)?;
+            require_acts(c, a, &k)?;
             if !k.status.is_before_decision() {
                 return Err(AppError::with_message(
                     ErrorCode::GateRefused,
@@ -930,7 +996,7 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let mut k = repo::get_for_update(c, id)?;
-            require_sees(a, &k)?;
+            require_acts(c, a, &k)?;
             let th = thresholds(c)?;
             let officers = officers_of_ids(c, &e.collected_by)?;
             let row = EvidenceRow {
@@ -993,7 +1059,7 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let mut k = repo::get_for_update(c, id)?;
-            require_sees(a, &k)?;
+            require_acts(c, a, &k)?;
             let th = thresholds(c)?;
             let row = RecordRow {
                 id: 0,
@@ -1046,7 +1112,7 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let mut k = repo::get_for_update(c, id)?;
-            require_sees(a, &k)?;
+            require_acts(c, a, &k)?;
             if let Some(v) = step.version
                 && v != k.version
             {
@@ -1504,7 +1570,7 @@ impl App {
             .map(|r| r.length);
         self.store.write(|c| {
             let k = repo::get_for_update(c, id)?;
-            require_sees(a, &k)?;
+            require_acts(c, a, &k)?;
             let subject = places::get_org(c, k.subject_org_id)?;
             let cfg = crate::case_sheet::SheetConfig {
                 documents: crate::case_settings::doc_settings(c)?,
@@ -1577,7 +1643,16 @@ impl App {
                 tracing::error!(doc_id, case_id = d.case_id, "case document hash mismatch");
                 return Err(AppError::new(ErrorCode::DocumentTampered));
             }
-            let content = serde_json::from_str(&d.content).map_err(|_| AppError::new(ErrorCode::DocumentTampered))?;
+            let mut text = d.content.clone();
+            if !jingzhi_domain::authz::sees_party_identity(&a.roles) {
+                // The frozen text stays as issued; this reader sees the citizen's identity masked.
+                for p in repo::parties_of(c, d.case_id)? {
+                    let mut m = p.clone();
+                    mask_party(&mut m);
+                    text = mask_in(&text, &p, &m);
+                }
+            }
+            let content = serde_json::from_str(&text).map_err(|_| AppError::new(ErrorCode::DocumentTampered))?;
             Ok(IssuedDocument { row: d, content })
         })
     }
@@ -1612,7 +1687,7 @@ impl App {
         let now = self.now();
         self.store.write(|c| {
             let k = repo::get_for_update(c, id)?;
-            require_sees(a, &k)?;
+            require_acts(c, a, &k)?;
             if !repo::withdraw_publicity(c, id, reason.trim(), now)? {
                 return Err(AppError::with_message(
                     ErrorCode::NotFound,

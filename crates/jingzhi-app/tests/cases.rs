@@ -1057,3 +1057,99 @@ both_backends!(
         assert!(text.contains("上海银行长宁支行"), "{text}");
     }
 );
+
+both_backends!(
+    inspectors_see_a_citizens_identity_masked_and_handlers_see_it_in_full,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        let inspector = w.actor(Role::Inspector);
+        let mut n = new_case(&cr, "street_vending");
+        n.party.phone = Some("13812345678".into());
+        let id = w.app.open_case(&cr.lead, &n).unwrap();
+        act(&w, &cr.officer, id, step(A::StartInvestigation));
+        w.app
+            .add_record(
+                &cr.officer,
+                id,
+                &NewRecord {
+                    kind: DocumentKind::InquiryRecord,
+                    content: "被询问人张三，身份证号11010519491231002X，住上海市长宁区华阳路1弄2号".into(),
+                    officers: cr.officer_ids.clone(),
+                    signature: Some(SignatureStatus::PartySigned),
+                    recorded_at: None,
+                },
+            )
+            .unwrap();
+        let doc = w
+            .app
+            .issue_document(&cr.officer, id, DocumentKind::FilingApproval)
+            .unwrap();
+        for who in [&cr.officer, &cr.lead, &cr.legal] {
+            let v = w.app.case_view(who, id).unwrap();
+            assert_eq!(v.parties[0].id_number, "11010519491231002X");
+            assert_eq!(v.parties[0].phone.as_deref(), Some("13812345678"));
+        }
+        let v = w.app.case_view(&inspector, id).unwrap();
+        let p = &v.parties[0];
+        assert_eq!(p.name, "张三", "names are not hidden from the inspector");
+        assert_eq!(p.id_number, "110105********002X");
+        assert!(!p.address.contains("华阳路"), "{}", p.address);
+        assert_ne!(p.phone.as_deref(), Some("13812345678"));
+        let rec = &v.records[0].content;
+        assert!(
+            !rec.contains("11010519491231002X") && rec.contains("110105********002X"),
+            "{rec}"
+        );
+        let full = w.app.case_document(&cr.lead, doc).unwrap().content.to_string();
+        assert!(full.contains("11010519491231002X"), "{full}");
+        let masked = w.app.case_document(&inspector, doc).unwrap();
+        let text = masked.content.to_string();
+        assert!(
+            !text.contains("11010519491231002X") && text.contains("110105********002X"),
+            "{text}"
+        );
+        assert_eq!(
+            masked.row.sha256,
+            jingzhi_app::secrets::sha256_hex(&masked.row.content),
+            "the frozen text is unchanged"
+        );
+    }
+);
+
+both_backends!(
+    a_street_team_sees_but_does_not_act_on_a_bureau_case_in_its_street,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        let bureau = w.actor(Role::BureauLeader);
+        let street = cr
+            .officer
+            .org
+            .street_code
+            .clone()
+            .expect("the officer's team has a street");
+        let mut n = new_case(&cr, "street_vending");
+        n.street_code = Some(street.to_string());
+        let id = w.app.open_case(&bureau, &n).unwrap();
+        let v = w.app.case_view(&cr.officer, id).unwrap();
+        assert_eq!(v.case.street_code.as_deref(), Some(street.as_str()));
+        assert!(v.subject_name.contains("城市管理行政执法局"), "{}", v.subject_name);
+        assert!(v.available_actions.is_empty(), "no steps offered to the street team");
+        let e = w
+            .app
+            .case_act(&cr.officer, id, &step(A::StartInvestigation))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::OutOfScope);
+        assert!(e.message.contains("执法主体"), "{}", e.message);
+        assert_eq!(
+            w.app.assign_officers(&cr.lead, id, &cr.officer_ids).unwrap_err().code,
+            ErrorCode::OutOfScope
+        );
+        // The bureau handles it.
+        w.app.assign_officers(&bureau, id, &cr.officer_ids).unwrap();
+        // The team's own case is the team's.
+        let own = w.app.open_case(&cr.lead, &new_case(&cr, "street_vending")).unwrap();
+        assert_eq!(act(&w, &cr.officer, own, step(A::StartInvestigation)), S::Investigating);
+    }
+);

@@ -137,6 +137,15 @@ pub fn permits(role: Role, resource: Resource, action: Action) -> bool {
     who.contains(&role)
 }
 
+/// Whether the roles see the identity of a citizen who is a party to a case in full (ID number,
+/// address, phone): those who handle, approve, review and decide. Others who may view the case
+/// (督察 inspectors checking the procedure) see them masked, as the public notice does.
+pub fn sees_party_identity(roles: &[Role]) -> bool {
+    roles
+        .iter()
+        .any(|r| matches!(r, Officer | TeamLeader | LegalReviewer | BureauLeader))
+}
+
 /// True when any of the roles permits the action.
 pub fn any_permits(roles: &[Role], resource: Resource, action: Action) -> bool {
     roles.iter().any(|r| permits(*r, resource, action))

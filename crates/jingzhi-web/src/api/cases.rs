@@ -1201,10 +1201,7 @@ async fn evidence_file(
     Path((id, evidence_id)): Path<(i64, i64)>,
 ) -> ApiResult<Response> {
     let app = s.app.clone();
-    let (row, bytes) = blocking(move || app.evidence_file(&a, evidence_id)).await?;
-    if row.case_id != id {
-        return Err(ApiError(AppError::new(jingzhi_app::ErrorCode::NotFound)));
-    }
+    let (row, bytes) = blocking(move || app.evidence_file_of(&a, Some(id), evidence_id)).await?;
     let ct = row
         .content_type
         .clone()

@@ -656,9 +656,10 @@ fn a_tampered_document_is_refused_and_evidence_files_officers_and_parties_are_ad
             "/api/v1/audit?entity=case&entity_id={id}&action=case.view_evidence_file"
         ))
         .json();
-    assert!(
-        !audit.as_array().unwrap().is_empty(),
-        "the download is audited: {audit}"
+    assert_eq!(
+        audit.as_array().unwrap().len(),
+        1,
+        "the download is audited, the refused URL is not: {audit}"
     );
     let r = tl.post_multipart_with(
         &format!("/api/v1/cases/{id}/evidence"),
