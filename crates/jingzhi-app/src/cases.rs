@@ -641,6 +641,21 @@ impl App {
         self.store.read(|c| thresholds(c))
     }
 
+    /// Fills the search tokens of cases stored before case search existed, 1,000 per
+    /// transaction, calling `progress` with the running total; returns the total (0 when none
+    /// was missing, which costs one index lookup).
+    pub fn backfill_case_search(&self, progress: &mut dyn FnMut(usize)) -> AppResult<usize> {
+        let mut total = 0;
+        loop {
+            let n = self.store.write(|c| repo::backfill_search(c, 1000))?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+            progress(total);
+        }
+    }
+
     /// Opens a case: 立案 (普通程序, approved by the leader opening it, with a reason) or 当场处罚
     /// (简易程序, by an officer, with the decision). Numbered in the subject's series in the same
     /// transaction; the decision clock starts on filing. Returns the case id.

@@ -61,6 +61,14 @@ pub fn serve(mut c: Config, args: ServeArgs) -> Result<ExitCode> {
     }
     app.ensure_clock_defaults().map_err(crate::app_err)?;
     app.ensure_intake_defaults().map_err(crate::app_err)?;
+    let indexed = app
+        .backfill_case_search(&mut |n| {
+            tracing::info!(cases = n, "case search: indexing cases stored before it existed")
+        })
+        .map_err(crate::app_err)?;
+    if indexed > 0 {
+        tracing::info!(cases = indexed, "case search: indexed");
+    }
     let mut lines = Vec::new();
     if args.demo {
         let accounts = jingzhi_app::demo::seed(&app, DEMO_PLACES).map_err(crate::app_err)?;

@@ -65,6 +65,15 @@ pub fn clue_search_clause(b: Backend, n: usize) -> String {
     }
 }
 
+/// The full-text condition on a case (`penalty_case k`) for a token query bound as `param`
+/// (`$n`): FTS5 `case_fts` on SQLite, the GIN expression index on PostgreSQL.
+pub fn case_search_clause(b: Backend, param: &str) -> String {
+    match b {
+        Backend::Sqlite => format!("k.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH {param})"),
+        Backend::Postgres => format!("to_tsvector('simple', k.search_text) @@ plainto_tsquery('simple', {param})"),
+    }
+}
+
 /// The bound value of a token query for [`clue_search_clause`]: every token must match.
 pub fn search_query_value(b: Backend, tokens: &[String]) -> String {
     match b {

@@ -27,6 +27,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     5 "0005" "queue_indexes",
     6 "0006" "cases",
     7 "0007" "list_indexes",
+    8 "0008" "case_search",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
@@ -36,6 +37,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     5 "0005" "queue_indexes",
     6 "0006" "cases",
     7 "0007" "list_indexes",
+    8 "0008" "case_search",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

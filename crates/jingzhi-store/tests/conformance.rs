@@ -1718,6 +1718,82 @@ mod cases_repo {
         }
     }
 
+    both_backends!(case_search_follows_titles_parties_and_backfill, |s: &Scratch| {
+        let now = t("2026-03-02T01:00:00Z");
+        let (st, team) = s.store.write(|c| Ok::<_, StoreError>(subject(c, "team-s"))).unwrap();
+        let a = s
+            .store
+            .write(|c| cases::insert(c, &a_case(team, st.as_str(), 1, "张三占道经营案")))
+            .unwrap();
+        let b = s
+            .store
+            .write(|c| cases::insert(c, &a_case(team, st.as_str(), 2, "饭店油烟扰民案")))
+            .unwrap();
+        let find = |q: &str| -> Vec<i64> {
+            let (rows, n) = s
+                .store
+                .read(|c| {
+                    cases::list(
+                        c,
+                        &CaseFilter {
+                            q: Some(q.into()),
+                            limit: 50,
+                            ..CaseFilter::default()
+                        },
+                    )
+                })
+                .unwrap();
+            assert_eq!(n as usize, rows.len(), "{q}");
+            let mut ids: Vec<i64> = rows.iter().map(|k| k.id).collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(find("油烟"), vec![b], "a two-character term");
+        assert_eq!(find("饭店油烟"), vec![b]);
+        assert_eq!(find("0001"), vec![a], "a number's digits");
+        assert_eq!(
+            find("第0002号"),
+            vec![b],
+            "single characters fall back to a substring match"
+        );
+        assert_eq!(find("张三"), vec![a, b], "the party");
+        assert_eq!(find("华阳路"), vec![a, b], "the place");
+        assert!(find("王五").is_empty());
+        assert!(find("油烟 张三占道").is_empty(), "every term must match");
+        // A party added later is found; a changed title stops matching its old words.
+        s.store
+            .write(|c| {
+                cases::insert_party(
+                    c,
+                    a,
+                    &Party::citizen("王五", "11010519491231002X", "上海市长宁区华阳路1弄2号").unwrap(),
+                    now,
+                )
+            })
+            .unwrap();
+        assert_eq!(find("王五"), vec![a]);
+        let mut k = s.store.read(|c| cases::get(c, b)).unwrap();
+        k.title = "跨门营业案".into();
+        s.store.write(|c| cases::update(c, &k)).unwrap();
+        assert!(find("油烟").is_empty());
+        assert_eq!(find("跨门"), vec![b]);
+        // Cases stored before the index existed are found once backfilled.
+        s.store
+            .write(|c| c.execute("UPDATE penalty_case SET search_text = ''", &[]).map(|_| ()))
+            .unwrap();
+        assert!(find("跨门").is_empty());
+        assert_eq!(s.store.write(|c| cases::backfill_search(c, 1)).unwrap(), 1);
+        assert_eq!(s.store.write(|c| cases::backfill_search(c, 10)).unwrap(), 1);
+        assert_eq!(s.store.write(|c| cases::backfill_search(c, 10)).unwrap(), 0);
+        assert_eq!(find("跨门"), vec![b]);
+        assert_eq!(find("王五"), vec![a]);
+        if s.store.backend() == jingzhi_store::Backend::Sqlite {
+            s.store
+                .write(|c| c.execute_batch("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')"))
+                .unwrap();
+        }
+    });
+
     both_backends!(cases_insert_update_with_version_and_list, |s: &Scratch| {
         let now = t("2026-03-02T01:00:00Z");
         let (st, team) = s.store.write(|c| Ok::<_, StoreError>(subject(c, "team-a"))).unwrap();

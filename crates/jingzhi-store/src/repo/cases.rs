@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use jingzhi_domain::case::{
     CaseFacts, CaseStatus, DocumentKind, EvidenceType, IdType, Officer, PartyKind, ProcedureKind, SignatureStatus,
 };
+use jingzhi_domain::search::SearchQuery;
 use std::sync::LazyLock;
 
 // ---------------------------------------------------------------- numbers
@@ -148,13 +149,83 @@ fn values(k: &CaseRow) -> Result<Vec<Value>> {
 pub fn insert(c: &mut dyn Conn, k: &CaseRow) -> Result<i64> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let cols = &COLS["id, ".len()..];
-        let placeholders: Vec<String> = (1..=cols.split(", ").count()).map(|i| format!("${i}")).collect();
+        let placeholders: Vec<String> = (1..=cols.split(", ").count() + 1).map(|i| format!("${i}")).collect();
         format!(
-            "INSERT INTO penalty_case ({cols}) VALUES ({}) RETURNING id",
+            "INSERT INTO penalty_case ({cols}, search_text) VALUES ({}) RETURNING id",
             placeholders.join(", ")
         )
     });
-    c.insert_id(&SQL, &values(k)?)
+    let mut p = values(k)?;
+    p.push(search_tokens(k.number.as_deref(), &k.title, &k.place, [k.party_name.as_str()]).into());
+    c.insert_id(&SQL, &p)
+}
+
+/// The token string a case is found by (案件检索): its number, title, place and the names of its
+/// parties, tokenised by `jingzhi_domain::search` (CJK bigrams and words).
+fn search_tokens<'a>(
+    number: Option<&str>,
+    title: &str,
+    place: &str,
+    parties: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut text = format!("{} {title} {place}", number.unwrap_or_default());
+    let mut seen: Vec<&str> = Vec::new();
+    for p in parties {
+        if !seen.contains(&p) {
+            seen.push(p);
+            text.push(' ');
+            text.push_str(p);
+        }
+    }
+    jingzhi_domain::search::index_tokens(&text)
+}
+
+/// Recomputes a case's token string from the stored case and parties; writes it only when it
+/// changed (the full-text index follows the column).
+pub fn refresh_search(c: &mut dyn Conn, id: i64) -> Result<()> {
+    let r = c.query_one(
+        "SELECT number, title, place, party_name, search_text FROM penalty_case WHERE id = $1",
+        params![id],
+    )?;
+    let names: Vec<String> = c
+        .query(
+            "SELECT name FROM case_party WHERE case_id = $1 ORDER BY id",
+            params![id],
+        )?
+        .iter()
+        .map(|p| p.text(0))
+        .collect();
+    let party_name = r.text(3);
+    let tokens = search_tokens(
+        r.opt_text(0).as_deref(),
+        &r.text(1),
+        &r.text(2),
+        std::iter::once(party_name.as_str()).chain(names.iter().map(String::as_str)),
+    );
+    if tokens != r.text(4) {
+        c.execute(
+            "UPDATE penalty_case SET search_text = $1 WHERE id = $2",
+            params![tokens, id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Fills the token string of up to `limit` cases stored before case search existed; returns how
+/// many it filled (0: none left).
+pub fn backfill_search(c: &mut dyn Conn, limit: i64) -> Result<usize> {
+    let ids: Vec<i64> = c
+        .query(
+            "SELECT id FROM penalty_case WHERE search_text = '' ORDER BY id LIMIT $1",
+            params![limit],
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect();
+    for id in &ids {
+        refresh_search(c, *id)?;
+    }
+    Ok(ids.len())
 }
 
 /// Writes a case back if nobody changed it since it was read (`k.version` is the version read);
@@ -178,7 +249,7 @@ pub fn update(c: &mut dyn Conn, k: &CaseRow) -> Result<()> {
     let mut p = values(k)?;
     p.push(k.id.into());
     if c.execute(&SQL, &p)? == 1 {
-        return Ok(());
+        return refresh_search(c, k.id);
     }
     if exists(c, k.id)? {
         Err(StoreError::Conflict("penalty_case.version".into()))
@@ -358,7 +429,17 @@ fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
         let x = bind(&mut p, s.into());
         w.push(format!("k.subject_org_id = {x}"));
     }
-    if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+    let search =
+        f.q.as_ref()
+            .map(|q| (q.trim(), SearchQuery::parse(q)))
+            .filter(|(q, sq)| !q.is_empty() && !sq.is_empty() && !sq.needs_like_fallback());
+    if let Some((_, sq)) = &search {
+        // Words and two-or-more-character Chinese terms: the full-text index.
+        let tokens: Vec<String> = sq.tokens().into_iter().map(str::to_string).collect();
+        let x = bind(&mut p, dialect::search_query_value(c.backend(), &tokens).into());
+        w.push(dialect::case_search_clause(c.backend(), &x));
+    } else if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+        // A one-character Chinese term (or punctuation only): substring match, the rare slow path.
         let like = dialect::ilike(c.backend());
         let pat = format!("%{}%", q.replace(['%', '_'], ""));
         let x = bind(&mut p, pat.into());
@@ -497,7 +578,7 @@ impl PartyRow {
 }
 
 pub fn insert_party(c: &mut dyn Conn, case_id: i64, p: &jingzhi_domain::case::Party, now: Timestamp) -> Result<i64> {
-    c.insert_id(
+    let id = c.insert_id(
         "INSERT INTO case_party (case_id, kind, name, id_type, id_number, legal_representative, address, phone, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         params![
@@ -511,7 +592,9 @@ pub fn insert_party(c: &mut dyn Conn, case_id: i64, p: &jingzhi_domain::case::Pa
             &p.phone,
             now
         ],
-    )
+    )?;
+    refresh_search(c, case_id)?;
+    Ok(id)
 }
 
 pub fn parties_of(c: &mut dyn Conn, case_id: i64) -> Result<Vec<PartyRow>> {
