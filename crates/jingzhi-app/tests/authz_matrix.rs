@@ -238,8 +238,10 @@ fn probe(w: &World, actor: &Actor, res: Resource, act: Action, n: usize) -> Resu
         }
         (Resource::CaseSetting, Action::View) => w.app.case_settings(actor).map(|_| ()),
         (Resource::CaseSetting, Action::Update) => {
-            let mut docs = jingzhi_app::case_settings::CaseDocSettings::default();
-            docs.court = format!("上海市长宁区人民法院{n}");
+            let docs = jingzhi_app::case_settings::CaseDocSettings {
+                court: format!("上海市长宁区人民法院{n}"),
+                ..Default::default()
+            };
             w.app
                 .update_case_settings(actor, "hearing_fine_citizen_yuan = 5000\n", &docs)
         }
