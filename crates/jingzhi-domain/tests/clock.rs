@@ -284,6 +284,15 @@ const CASES: &[Case] = &[
         why: "7/3 + 28 = 7/31, + 31 = 8/31, + 30 = 9/30, + 1 = 10/1 (国庆, no roll)",
     },
     Case {
+        rule: "statement_period",
+        anchor: "2026-04-30T15:00",
+        due: "2026-05-08",
+        rolled_from: None,
+        years: &[2026],
+        provisional: false,
+        why: "5/1–5/5 off; 5/6 1, 5/7 2, 5/8 3",
+    },
+    Case {
         rule: "hearing_request_5wd",
         anchor: "2026-04-30T15:00",
         due: "2026-05-11",
@@ -519,6 +528,7 @@ fn shipped_rules_carry_sources_and_unconfirmed_markers() {
             "hotline_complaint_5wd",
             "hotline_complex_15wd",
             "case_decision_90d",
+            "statement_period",
             "assistance_reply_10d",
             "decision_publicity"
         ]
