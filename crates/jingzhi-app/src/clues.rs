@@ -99,6 +99,35 @@ pub(crate) struct Prepared {
     confirmed: bool,
     point: Option<Wgs84>,
     received_at: Timestamp,
+    /// The classifier's confidence (1 for a given matter).
+    confidence: f64,
+    /// The classifier's probabilities (suggestion and alternatives) for the duplicate check.
+    matter_probs: Vec<(String, f64)>,
+}
+
+/// Where a prepared clue is and which open clues it may repeat: everything registering reads
+/// before it writes. `App::register_clue` finds it on a reader connection, outside the single
+/// writer (which then only looks at clues stored since, `max_seen_id`); an import finds it inside
+/// its transaction.
+pub(crate) struct Placed {
+    address: String,
+    point: Option<Wgs84>,
+    street_code: Option<String>,
+    locate_method: LocateMethod,
+    locate_reason: String,
+    grid_code: Option<String>,
+    compound_id: Option<i64>,
+    place_key: Option<String>,
+    since: Timestamp,
+    bbox: Option<[f64; 4]>,
+    /// The newest open clues at the place, with their reports for the duplicate check.
+    candidates: Vec<(repo::DedupCandidate, Report)>,
+    /// The best repeat among `candidates` (an index), if any.
+    best: Option<usize>,
+    /// The highest clue id when the candidates were read.
+    max_seen_id: i64,
+    /// The street team an automatic dispatch would go to.
+    team: Option<jingzhi_domain::org::OrgUnit>,
 }
 
 /// What registering did.
@@ -324,6 +353,33 @@ fn matter_probs(classification_json: &str) -> Vec<(String, f64)> {
     out
 }
 
+/// A stored clue as the duplicate check sees it.
+fn report_of(k: &repo::DedupCandidate) -> Report {
+    Report {
+        matter: k.matter_code.clone(),
+        text: k.description.clone(),
+        point: match (k.lng, k.lat) {
+            (Some(x), Some(y)) => Some(Wgs84::new(x, y)),
+            _ => None,
+        },
+        place_key: k.place_key.clone(),
+        received_at: k.received_at,
+        matter_probs: matter_probs(&k.classification),
+    }
+}
+
+/// The new clue as the duplicate check sees it.
+fn self_report(p: &Prepared, point: Option<Wgs84>, place_key: Option<String>) -> Report {
+    Report {
+        matter: p.matter_code.clone(),
+        text: p.n.description.clone(),
+        point,
+        place_key,
+        received_at: p.received_at,
+        matter_probs: p.matter_probs.clone(),
+    }
+}
+
 fn is_partner(a: &Actor) -> bool {
     matches!(
         a.org.kind,
@@ -492,9 +548,11 @@ impl App {
         let clocks = self.clock_data()?;
         let now = self.now();
         let prepared = self.prepare_clue(actor, n, &data, now)?;
+        // Read where it is and what it may repeat on a reader, then write on the one writer.
+        let placed = self.store.read(|c| self.place_clue(c, actor, &prepared, &data))?;
         let r = self
             .store
-            .write(|c| self.register_prepared(c, actor, &prepared, &data, &clocks, now))?;
+            .write(|c| self.register_placed(c, actor, &prepared, placed, &data, &clocks, now))?;
         self.queue_counts.invalidate();
         Ok(r)
     }
@@ -521,7 +579,8 @@ impl App {
             _ => n.channel,
         };
         // Classify (or take the given matter).
-        let (matter_code, classification, suggested_department, confirmed) = match non_empty(&n.matter_code) {
+        let (matter_code, classification, suggested_department, confirmed, confidence) = match non_empty(&n.matter_code)
+        {
             Some(code) => {
                 let m = data
                     .catalogue
@@ -532,6 +591,7 @@ impl App {
                     serde_json::json!({"given": m.code}).to_string(),
                     None,
                     true,
+                    1.0,
                 )
             }
             None => {
@@ -552,6 +612,7 @@ impl App {
                     serde_json::to_string(&cl).unwrap_or_default(),
                     dept,
                     false,
+                    cl.confidence,
                 )
             }
         };
@@ -559,7 +620,10 @@ impl App {
             Point::Wgs84(x, y) => Wgs84::new(x, y),
             Point::Gcj02(x, y) => Gcj02::new(x, y).to_wgs84(),
         });
+        let matter_probs = matter_probs(&classification);
         Ok(Prepared {
+            matter_probs,
+            confidence,
             n: n.clone(),
             channel,
             reporter_org_id,
@@ -583,31 +647,20 @@ impl App {
         clocks: &ck::ClockData,
         now: Timestamp,
     ) -> AppResult<Registered> {
-        let Prepared {
-            n,
-            channel,
-            reporter_org_id,
-            matter_code,
-            classification,
-            suggested_department,
-            confirmed,
-            point,
-            received_at,
-        } = p;
-        let (channel, reporter_org_id, confirmed, point, received_at) =
-            (*channel, *reporter_org_id, *confirmed, *point, *received_at);
-        if let Some(src) = non_empty(&n.source_ref)
-            && repo::source_exists(c, channel, &src)?
-            && let Some(existing) = repo::find_by_source(c, channel, &src)?
-        {
-            return Ok(Registered {
-                clue: existing,
-                created: false,
-                repeat_of: None,
-                auto_dispatched: false,
-            });
-        }
-        // The place: a chosen compound, else the point and the address.
+        let placed = self.place_clue(c, actor, p, data)?;
+        self.register_placed(c, actor, p, placed, data, clocks, now)
+    }
+
+    /// The read part of registering: the place (a chosen compound, else the point and the
+    /// address), the open clues there that it may repeat, and the team of an automatic dispatch.
+    pub(crate) fn place_clue(
+        &self,
+        c: &mut dyn Conn,
+        actor: &Actor,
+        p: &Prepared,
+        data: &IntakeData,
+    ) -> AppResult<Placed> {
+        let n = &p.n;
         let compound = match n.compound_id {
             Some(id) => Some(places::get_compound(c, id).map_err(|_| AppError::field("compound_id", "小区不存在"))?),
             None => None,
@@ -618,7 +671,9 @@ impl App {
         {
             return Err(AppError::field("compound_id", "只能上报本企业管理的小区"));
         }
-        let point = point.or_else(|| compound.as_ref().and_then(|cp| Some(Wgs84::new(cp.lng?, cp.lat?))));
+        let point = p
+            .point
+            .or_else(|| compound.as_ref().and_then(|cp| Some(Wgs84::new(cp.lng?, cp.lat?))));
         let address = if n.address.trim().is_empty() {
             compound.as_ref().map(|cp| cp.address.clone()).unwrap_or_default()
         } else {
@@ -650,41 +705,118 @@ impl App {
         });
         // Duplicates: an open clue at the same place (same compound or address, or within the
         // radius) about the same problem, with a similar text.
-        let since = received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
-        let new_key = match compound_id {
+        let since = p.received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
+        let place_key = match compound_id {
             Some(id) => Some(format!("compound-id:{id}")),
             None => data.jurisdiction.rules().place_key(&address),
         };
-        let bbox = point.map(|p| {
+        let bbox = point.map(|pt| {
             let dlat = data.dedup.radius_m / 111_320.0;
-            let dlng = dlat / p.lat.to_radians().cos().max(0.1);
-            [p.lng - dlng, p.lng + dlng, p.lat - dlat, p.lat + dlat]
+            let dlng = dlat / pt.lat.to_radians().cos().max(0.1);
+            [pt.lng - dlng, pt.lng + dlng, pt.lat - dlat, pt.lat + dlat]
         });
-        let candidates = repo::dedup_candidates(c, new_key.as_deref(), bbox, since, 50)?;
-        let reports: Vec<Report> = candidates
-            .iter()
-            .map(|k| Report {
-                matter: k.matter_code.clone(),
-                text: k.description.clone(),
-                point: match (k.lng, k.lat) {
-                    (Some(x), Some(y)) => Some(Wgs84::new(x, y)),
-                    _ => None,
-                },
-                place_key: k.place_key.clone(),
-                received_at: k.received_at,
-                matter_probs: matter_probs(&k.classification),
-            })
-            .collect();
-        let me = Report {
-            matter: matter_code.clone(),
-            text: n.description.clone(),
-            point,
-            place_key: new_key.clone(),
-            received_at,
-            matter_probs: matter_probs(classification),
+        let max_seen_id = repo::max_id(c)?;
+        let candidates: Vec<(repo::DedupCandidate, Report)> =
+            repo::dedup_candidates(c, place_key.as_deref(), bbox, since, 50)?
+                .into_iter()
+                .map(|k| {
+                    let r = report_of(&k);
+                    (k, r)
+                })
+                .collect();
+        let me = self_report(p, point, place_key.clone());
+        let reports: Vec<Report> = candidates.iter().map(|(_, r)| r.clone()).collect();
+        let best = find_repeat(&me, &reports, &data.dedup).map(|r| r.index);
+        let team = match &street_code {
+            Some(street) if data.auto_dispatch_min_confidence.is_some() => {
+                places::find_org_by_code(c, &crate::orgs::team_code(street))?
+            }
+            _ => None,
         };
-        let repeat = find_repeat(&me, &reports, &data.dedup).map(|r| (candidates[r.index].clone(), r.score.reasons));
+        Ok(Placed {
+            address,
+            point,
+            street_code,
+            locate_method,
+            locate_reason,
+            grid_code: located.grid_code.clone(),
+            compound_id,
+            place_key,
+            since,
+            bbox,
+            candidates,
+            best,
+            max_seen_id,
+            team,
+        })
+    }
+
+    /// The write part of registering, in the caller's transaction: the clue, its number, clocks,
+    /// timeline, audit, the link to the clue it repeats (checked against clues stored since the
+    /// place was read) and an automatic dispatch.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn register_placed(
+        &self,
+        c: &mut dyn Conn,
+        actor: &Actor,
+        p: &Prepared,
+        placed: Placed,
+        data: &IntakeData,
+        clocks: &ck::ClockData,
+        now: Timestamp,
+    ) -> AppResult<Registered> {
+        let Prepared {
+            n,
+            channel,
+            reporter_org_id,
+            matter_code,
+            classification,
+            suggested_department,
+            confirmed,
+            received_at,
+            ..
+        } = p;
+        let (channel, reporter_org_id, confirmed, received_at) = (*channel, *reporter_org_id, *confirmed, *received_at);
+        if let Some(src) = non_empty(&n.source_ref)
+            && repo::source_exists(c, channel, &src)?
+            && let Some(existing) = repo::find_by_source(c, channel, &src)?
+        {
+            return Ok(Registered {
+                clue: existing,
+                created: false,
+                repeat_of: None,
+                auto_dispatched: false,
+            });
+        }
+        let Placed {
+            address,
+            point,
+            street_code,
+            locate_method,
+            locate_reason,
+            grid_code,
+            compound_id,
+            place_key: new_key,
+            since,
+            bbox,
+            candidates,
+            best,
+            max_seen_id,
+            team,
+            ..
+        } = placed;
+        // The number first: on PostgreSQL its counter row serialises registrations, so the look
+        // for clues stored since the read sees a concurrent registration once it has committed.
         let seq = repo::next_counter(c, "clue", &civil_date(received_at).year().to_string())?;
+        let repeat = self.choose_repeat(
+            c,
+            &self_report(p, point, new_key.clone()),
+            candidates,
+            best,
+            max_seen_id,
+            (new_key.as_deref(), bbox, since),
+            data,
+        )?;
         let anonymous = n.anonymous;
         let mut k = Clue {
             id: 0,
@@ -719,7 +851,7 @@ impl App {
             classification: classification.clone(),
             suggested_department: suggested_department.clone(),
             street_code: street_code.clone(),
-            grid_code: located.grid_code.clone(),
+            grid_code,
             locate_method,
             locate_reason,
             assigned_org_id: None,
@@ -814,19 +946,16 @@ impl App {
             && k.status == ClueStatus::Registered
             && k.suggested_department.is_none()
             && matches!(k.locate_method, LocateMethod::Polygon | LocateMethod::CompoundName)
-            && let Some(street) = k.street_code.clone()
+            && k.street_code.is_some()
         {
-            let confidence = serde_json::from_str::<serde_json::Value>(classification)
-                .ok()
-                .and_then(|v| v.get("confidence").and_then(|x| x.as_f64()))
-                .unwrap_or(if confirmed { 1.0 } else { 0.0 });
+            let confidence = p.confidence;
             let in_remit = data
                 .catalogue
                 .get(&k.matter_code)
                 .is_some_and(|m| m.remit.is_chengguan() && !m.is_other());
             if confidence >= min
                 && in_remit
-                && let Some(team) = places::find_org_by_code(c, &crate::orgs::team_code(&street))?
+                && let Some(team) = team.as_ref()
             {
                 let system = crate::clocks::system_actor();
                 let from = k.status;
@@ -868,6 +997,65 @@ impl App {
             repeat_of,
             auto_dispatched: auto,
         })
+    }
+
+    /// The open clue the new one repeats: the best of the candidates read before (`best`) and of
+    /// the clues stored since (`max_seen_id`), checked to be still open now; a primary closed or
+    /// linked meanwhile gives way to the next best. Runs in the write transaction, which so sees
+    /// the clues of its own batch too.
+    #[allow(clippy::too_many_arguments)]
+    fn choose_repeat(
+        &self,
+        c: &mut dyn Conn,
+        me: &Report,
+        candidates: Vec<(repo::DedupCandidate, Report)>,
+        best: Option<usize>,
+        max_seen_id: i64,
+        (place_key, bbox, since): (Option<&str>, Option<[f64; 4]>, Timestamp),
+        data: &IntakeData,
+    ) -> AppResult<Option<(Clue, Vec<String>)>> {
+        let arrivals: Vec<(repo::DedupCandidate, Report)> =
+            repo::dedup_arrivals(c, max_seen_id, place_key, bbox, since)?
+                .into_iter()
+                .filter(|k| !candidates.iter().any(|(x, _)| x.id == k.id))
+                .map(|k| {
+                    let r = report_of(&k);
+                    (k, r)
+                })
+                .collect();
+        // The read phase's winner against the arrivals: the same as one pass over all of them (the
+        // winner stays first among equals, as it was first in its list). A winner found closed or
+        // linked meanwhile sends the search back over every candidate.
+        let mut rejected: Vec<i64> = Vec::new();
+        let mut widened = false;
+        loop {
+            let pool: Vec<&(repo::DedupCandidate, Report)> = if widened {
+                candidates.iter().chain(arrivals.iter()).collect()
+            } else {
+                best.map(|i| &candidates[i])
+                    .into_iter()
+                    .chain(arrivals.iter())
+                    .collect()
+            };
+            let pool: Vec<&(repo::DedupCandidate, Report)> =
+                pool.into_iter().filter(|(k, _)| !rejected.contains(&k.id)).collect();
+            let reports: Vec<Report> = pool.iter().map(|(_, r)| r.clone()).collect();
+            let Some(r) = find_repeat(me, &reports, &data.dedup) else {
+                return Ok(None);
+            };
+            let id = pool[r.index].0.id;
+            let k = repo::get(c, id)?;
+            if k.duplicate_of.is_none()
+                && !matches!(
+                    k.status,
+                    ClueStatus::Closed | ClueStatus::Returned | ClueStatus::Transferred
+                )
+            {
+                return Ok(Some((k, r.score.reasons)));
+            }
+            rejected.push(id);
+            widened |= best.is_some();
+        }
     }
 
     /// Whether the actor's scope covers a clue.

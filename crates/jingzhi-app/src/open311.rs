@@ -506,6 +506,7 @@ impl App {
         let clocks = self.clock_data()?;
         let prepared = self.prepare_clue(&actor, &n, &data, now)?;
         let attempt = || -> AppResult<Submitted> {
+            let placed = self.store.read(|c| self.place_clue(c, &actor, &prepared, &data))?;
             self.store.write(|c| {
                 for m in [minute, minute - 1] {
                     if let Some(k) = repo::find_by_source(c, Channel::PublicReport, &source(m))?
@@ -520,7 +521,7 @@ impl App {
                         });
                     }
                 }
-                let r = self.register_prepared(c, &actor, &prepared, &data, &clocks, now)?;
+                let r = self.register_placed(c, &actor, &prepared, placed, &data, &clocks, now)?;
                 self.open311_note(c, &actor, &r.clue, &note, &recorded, now)?;
                 let rows = clock_repo::clocks_of(c, "clue", r.clue.id)?;
                 let notice = notice_of(&r.clue, &rows);

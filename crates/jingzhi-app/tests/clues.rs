@@ -1043,3 +1043,53 @@ GD2026030203,2026-03-01 11:00,咨询,请问装修需要去哪里登记,长宁区
         assert!(out[0][5].starts_with("XS2026"));
     });
 }
+
+both_backends!(simultaneous_reports_of_one_problem_make_one_primary, |s: &Scratch| {
+    // Registering reads the place and its candidates before it writes; the write then looks
+    // at the clues stored since. Eight reports of one problem at once: one primary, the
+    // others linked to it.
+    let w = demo_world(s);
+    let d = w.actor(Role::Dispatcher);
+    let cp = w.app.list_compounds(&d).unwrap().remove(0);
+    let texts = [
+        "小区楼道里有人给电瓶车充电，电线从窗户拉出来，很危险",
+        "楼道电瓶车飞线充电，电线从窗户拉下来，太危险了",
+        "有人在楼道给电瓶车充电，飞线从窗户拉出来",
+        "楼道里电瓶车充电，电线从楼上窗户拉下来，很危险",
+        "小区楼道电瓶车飞线充电，从窗户拉电线，很危险",
+        "楼道里给电瓶车充电，电线从窗户拉出来，请处理",
+        "电瓶车在楼道里充电，电线从窗户拉出来很危险",
+        "楼道飞线给电瓶车充电，电线从窗户拉出来，危险",
+    ];
+    let results: Vec<_> = std::thread::scope(|sc| {
+        let handles: Vec<_> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let (w, d, cp) = (&w, &d, &cp);
+                sc.spawn(move || {
+                    let mut n = hotline(w, t, &cp.address, &format!("GD-SIM-{i}"));
+                    n.compound_id = Some(cp.id);
+                    n.matter_code = Some("ebike_charging".into());
+                    w.app.register_clue(d, &n).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let primaries: Vec<i64> = results
+        .iter()
+        .filter(|r| r.repeat_of.is_none())
+        .map(|r| r.clue.id)
+        .collect();
+    assert_eq!(primaries.len(), 1, "{results:#?}");
+    for r in &results {
+        if let Some((p, _)) = &r.repeat_of {
+            assert_eq!(*p, primaries[0]);
+            assert_eq!(r.clue.status, ClueStatus::Linked);
+        }
+    }
+    let all = w.app.list_clues(&d, &ListRequest::default()).unwrap().rows;
+    let primary = all.iter().find(|k| k.id == primaries[0]).unwrap();
+    assert_eq!(primary.repeat_count, 7);
+});

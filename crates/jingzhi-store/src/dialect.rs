@@ -65,12 +65,38 @@ pub fn clue_search_clause(b: Backend, n: usize) -> String {
     }
 }
 
-/// The full-text condition on a case (`penalty_case k`) for a token query bound as `param`
-/// (`$n`): FTS5 `case_fts` on SQLite, the GIN expression index on PostgreSQL.
-pub fn case_search_clause(b: Backend, param: &str) -> String {
+/// A full-text search of cases (`k`) for a token query bound as `param` (`$n`): the FROM to use
+/// instead of `penalty_case k` (if any) and the condition. SQLite joins from FTS5 `case_fts`, so
+/// that [`case_search_order`] walks the index newest first and stops after the page; PostgreSQL
+/// uses the GIN expression index.
+pub fn case_search(b: Backend, param: &str) -> (Option<&'static str>, String) {
     match b {
-        Backend::Sqlite => format!("k.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH {param})"),
-        Backend::Postgres => format!("to_tsvector('simple', k.search_text) @@ plainto_tsquery('simple', {param})"),
+        Backend::Sqlite => (
+            Some("case_fts JOIN penalty_case k ON k.id = case_fts.rowid"),
+            format!("case_fts MATCH {param}"),
+        ),
+        Backend::Postgres => (
+            None,
+            format!("to_tsvector('simple', k.search_text) @@ plainto_tsquery('simple', {param})"),
+        ),
+    }
+}
+
+/// The order of case search results: newest stored first (the same on both backends).
+pub fn case_search_order(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "case_fts.rowid DESC",
+        Backend::Postgres => "k.id DESC",
+    }
+}
+
+/// The open clocks read in due order through the covering partial index `clock_open_due`
+/// (0007). Without statistics SQLite prefers `clock_open (met_at, due_at)` or `clock_open_state`
+/// and looks up every clock's row for its rule and subject.
+pub fn open_clocks_by_due_from(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "clock INDEXED BY clock_open_due",
+        Backend::Postgres => "clock",
     }
 }
 

@@ -1441,6 +1441,40 @@ both_backends!(dedup_candidates_and_links, |s: &Scratch| {
             .unwrap()
             .is_empty()
     );
+    // What a check read before a write has not seen: open clues stored after an id, at the key or
+    // inside the box.
+    let (new_here, near) = s
+        .store
+        .write(|c| {
+            let max = clue_repo::max_id(c)?;
+            assert!(max >= b);
+            let here = clue_repo::insert(c, &a_clue("XS2026000004", "油烟", "310105001", "2026-03-04T01:00:00Z"))?;
+            let mut near = a_clue("XS2026000005", "油烟", "310105001", "2026-03-04T02:00:00Z");
+            near.place_key = Some("addr:仙霞路102号".into());
+            let near = clue_repo::insert(c, &near)?;
+            let mut far = a_clue("XS2026000006", "油烟", "310105001", "2026-03-04T03:00:00Z");
+            far.place_key = Some("addr:别处".into());
+            far.lng = Some(121.50);
+            clue_repo::insert(c, &far)?;
+            let by_key = clue_repo::dedup_arrivals(c, max, Some("addr:仙霞路100号"), None, t("2026-02-01T00:00:00Z"))?;
+            assert_eq!(by_key.iter().map(|k| k.id).collect::<Vec<_>>(), vec![here]);
+            let by_box = clue_repo::dedup_arrivals(
+                c,
+                max,
+                Some("addr:仙霞路100号"),
+                Some([121.389, 121.391, 31.209, 31.211]),
+                t("2026-02-01T00:00:00Z"),
+            )?;
+            assert_eq!(
+                by_box.iter().map(|k| k.id).collect::<Vec<_>>(),
+                vec![near, here],
+                "newest first"
+            );
+            assert!(clue_repo::dedup_arrivals(c, max, None, None, t("2026-02-01T00:00:00Z"))?.is_empty());
+            Ok::<_, StoreError>((here, near))
+        })
+        .unwrap();
+    assert!(new_here > b && near > new_here);
     assert_eq!(
         s.store
             .read(|c| clue_repo::linked_to(c, a))

@@ -353,15 +353,16 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
         w.push(format!("street_code = {x}"));
     }
     let w = w.join(" AND ");
+    let from = dialect::open_clocks_by_due_from(c.backend());
     let total = match f.count_cap {
         Some(cap) => c.scalar_i64(
             &format!(
-                "SELECT COUNT(*) FROM (SELECT DISTINCT subject_id FROM clock WHERE {w} LIMIT {}) capped",
+                "SELECT COUNT(*) FROM (SELECT DISTINCT subject_id FROM {from} WHERE {w} LIMIT {}) capped",
                 cap.max(0) + 1
             ),
             &p,
         )?,
-        None => c.scalar_i64(&format!("SELECT COUNT(DISTINCT subject_id) FROM clock WHERE {w}"), &p)?,
+        None => c.scalar_i64(&format!("SELECT COUNT(DISTINCT subject_id) FROM {from} WHERE {w}"), &p)?,
     };
     // The page: matching clocks in due order (clock_open_due), one entry per case. A case with two
     // overdue clocks of the kind is listed at its earliest one; it may show again on a later page.
@@ -371,7 +372,7 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
     let mut ids: Vec<i64> = Vec::new();
     for r in c.query(
         &format!(
-            "SELECT subject_id FROM clock WHERE {w} ORDER BY due_at, id LIMIT ${} OFFSET ${}",
+            "SELECT subject_id FROM {from} WHERE {w} ORDER BY due_at, id LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         ),
@@ -399,7 +400,10 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
     Ok((rows, total))
 }
 
-fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
+/// The FROM and WHERE of a case list, its parameters, and whether it is a full-text search (whose
+/// matches are listed newest stored first: on SQLite the index is walked in that order and the
+/// walk stops after the page).
+fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>, bool) {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
     let bind = |p: &mut Vec<Value>, v: Value| -> String {
@@ -433,11 +437,16 @@ fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
         f.q.as_ref()
             .map(|q| (q.trim(), SearchQuery::parse(q)))
             .filter(|(q, sq)| !q.is_empty() && !sq.is_empty() && !sq.needs_like_fallback());
+    let mut from = "penalty_case k".to_string();
     if let Some((_, sq)) = &search {
         // Words and two-or-more-character Chinese terms: the full-text index.
         let tokens: Vec<String> = sq.tokens().into_iter().map(str::to_string).collect();
         let x = bind(&mut p, dialect::search_query_value(c.backend(), &tokens).into());
-        w.push(dialect::case_search_clause(c.backend(), &x));
+        let (fts_from, cond) = dialect::case_search(c.backend(), &x);
+        if let Some(fr) = fts_from {
+            from = fr.to_string();
+        }
+        w.push(cond);
     } else if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
         // A one-character Chinese term (or punctuation only): substring match, the rare slow path.
         let like = dialect::ilike(c.backend());
@@ -474,7 +483,7 @@ fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>) {
     } else {
         format!(" WHERE {}", w.join(" AND "))
     };
-    (clause, p)
+    (format!("{from}{clause}"), p, search.is_some())
 }
 
 /// A page of cases, newest filed first, and the number of matches.
@@ -484,7 +493,7 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     }
     // The count names the open statuses (an index range per status on (matter, status, filed_at));
     // the page keeps `NOT IN` (the partial indexes of open cases, already in filed order).
-    let (cw, cp) = where_clause(
+    let (cw, cp, _) = where_clause(
         c,
         &CaseFilter {
             statuses: if f.open_only && f.statuses.is_empty() {
@@ -496,20 +505,25 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
             ..f.clone()
         },
     );
-    let (w, mut p) = where_clause(c, f);
+    let (w, mut p, searched) = where_clause(c, f);
     let total = match f.count_cap {
         Some(cap) => c.scalar_i64(
             &format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM penalty_case k{cw} LIMIT {}) capped",
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {cw} LIMIT {}) capped",
                 cap.max(0) + 1
             ),
             &cp,
         )?,
-        None => c.scalar_i64(&format!("SELECT COUNT(*) FROM penalty_case k{cw}"), &cp)?,
+        None => c.scalar_i64(&format!("SELECT COUNT(*) FROM {cw}"), &cp)?,
     };
     let n = p.len();
     p.push(f.limit.clamp(1, 1000).into());
     p.push(f.offset.max(0).into());
+    let order = if searched {
+        dialect::case_search_order(c.backend())
+    } else {
+        "k.filed_at DESC, k.id DESC"
+    };
     let cols = COLS
         .split(", ")
         .map(|col| {
@@ -524,7 +538,7 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     let rows = c
         .query(
             &format!(
-                "SELECT {cols} FROM penalty_case k{w} ORDER BY k.filed_at DESC, k.id DESC LIMIT ${} OFFSET ${}",
+                "SELECT {cols} FROM {w} ORDER BY {order} LIMIT ${} OFFSET ${}",
                 n + 1,
                 n + 2
             ),

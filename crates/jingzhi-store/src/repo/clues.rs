@@ -508,34 +508,33 @@ pub fn dedup_candidates(
     bbox: Option<[f64; 4]>,
     since: Timestamp,
     limit: i64,
-) -> Result<Vec<Clue>> {
+) -> Result<Vec<DedupCandidate>> {
     // Two index-friendly queries rather than one OR (which SQLite would answer by scanning).
-    const OPEN: &str = "duplicate_of IS NULL AND status NOT IN ('closed', 'returned', 'transferred')";
-    let mut out: Vec<Clue> = Vec::new();
+    let mut out: Vec<DedupCandidate> = Vec::new();
     if let Some(key) = place_key {
         out.extend(
             c.query(
                 &format!(
-                    "SELECT {COLS} FROM clue WHERE place_key = $1 AND received_at >= $2 AND {OPEN} \
+                    "SELECT {DEDUP_COLS} FROM clue WHERE place_key = $1 AND received_at >= $2 AND {DEDUP_OPEN} \
                      ORDER BY received_at DESC LIMIT $3"
                 ),
                 params![key, since, limit],
             )?
             .iter()
-            .map(from_row),
+            .map(dedup_from_row),
         );
     }
     if let Some([min_lng, max_lng, min_lat, max_lat]) = bbox {
         for k in c
             .query(
                 &format!(
-                    "SELECT {COLS} FROM clue WHERE lat BETWEEN $1 AND $2 AND lng BETWEEN $3 AND $4 \
-                     AND received_at >= $5 AND {OPEN} ORDER BY received_at DESC LIMIT $6"
+                    "SELECT {DEDUP_COLS} FROM clue WHERE lat BETWEEN $1 AND $2 AND lng BETWEEN $3 AND $4 \
+                     AND received_at >= $5 AND {DEDUP_OPEN} ORDER BY received_at DESC LIMIT $6"
                 ),
                 params![min_lat, max_lat, min_lng, max_lng, since, limit],
             )?
             .iter()
-            .map(from_row)
+            .map(dedup_from_row)
         {
             if !out.iter().any(|x| x.id == k.id) {
                 out.push(k);
@@ -545,6 +544,76 @@ pub fn dedup_candidates(
     out.sort_by_key(|k| std::cmp::Reverse((k.received_at, k.id)));
     out.truncate(limit.max(0) as usize);
     Ok(out)
+}
+
+/// The open clues stored after clue `after_id` at the place (same key, or inside the box) since
+/// a time: what a duplicate check read before a write has not seen. Reads the end of the id range
+/// only.
+pub fn dedup_arrivals(
+    c: &mut dyn Conn,
+    after_id: i64,
+    place_key: Option<&str>,
+    bbox: Option<[f64; 4]>,
+    since: Timestamp,
+) -> Result<Vec<DedupCandidate>> {
+    if place_key.is_none() && bbox.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<DedupCandidate> = c
+        .query(
+            &format!("SELECT {DEDUP_COLS} FROM clue WHERE id > $1 AND received_at >= $2 AND {DEDUP_OPEN}"),
+            params![after_id, since],
+        )?
+        .iter()
+        .map(dedup_from_row)
+        .filter(|k| {
+            let same_key = place_key.is_some() && k.place_key.as_deref() == place_key;
+            let inside = match (bbox, k.lng, k.lat) {
+                (Some([min_lng, max_lng, min_lat, max_lat]), Some(x), Some(y)) => {
+                    (min_lng..=max_lng).contains(&x) && (min_lat..=max_lat).contains(&y)
+                }
+                _ => false,
+            };
+            same_key || inside
+        })
+        .collect();
+    out.sort_by_key(|k| std::cmp::Reverse((k.received_at, k.id)));
+    Ok(out)
+}
+
+/// The highest clue id (0 when there are none).
+pub fn max_id(c: &mut dyn Conn) -> Result<i64> {
+    Ok(c.query_one("SELECT COALESCE(MAX(id), 0) FROM clue", &[])?.i64(0))
+}
+
+const DEDUP_OPEN: &str = "duplicate_of IS NULL AND status NOT IN ('closed', 'returned', 'transferred')";
+const DEDUP_COLS: &str = "id, matter_code, description, lng, lat, place_key, received_at, classification";
+
+/// What the duplicate check reads of an open clue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DedupCandidate {
+    pub id: i64,
+    pub matter_code: String,
+    pub description: String,
+    pub lng: Option<f64>,
+    pub lat: Option<f64>,
+    pub place_key: Option<String>,
+    pub received_at: Timestamp,
+    /// The classifier's JSON (suggestion, confidence, alternatives).
+    pub classification: String,
+}
+
+fn dedup_from_row(r: &Row) -> DedupCandidate {
+    DedupCandidate {
+        id: r.i64(0),
+        matter_code: r.text(1),
+        description: r.text(2),
+        lng: r.f64(3),
+        lat: r.f64(4),
+        place_key: r.opt_text(5),
+        received_at: r.ts(6),
+        classification: r.text(7),
+    }
 }
 
 /// Clues linked to a primary (并案).
