@@ -635,7 +635,56 @@ fn scope_filter(a: &Actor, f: &mut CaseFilter) -> bool {
     }
 }
 
+/// Case list totals by filter, each kept for [`CaseCountCache::TTL`] and forgotten when a case
+/// changes through this app server (other servers' changes show within the TTL).
+#[derive(Default)]
+pub struct CaseCountCache {
+    generation: std::sync::atomic::AtomicU64,
+    entries: std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::Instant, i64)>>,
+}
+
+impl CaseCountCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// Forgets every total (after a case changed).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+
+    fn get(&self, key: &str) -> Option<i64> {
+        let g = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        let m = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        m.get(key)
+            .filter(|(gen_, at, _)| *gen_ == g && at.elapsed() < Self::TTL)
+            .map(|(_, _, n)| *n)
+    }
+
+    fn put(&self, key: String, total: i64) {
+        let g = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        let mut m = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if m.len() >= 1000 {
+            m.retain(|_, (gen_, at, _)| *gen_ == g && at.elapsed() < Self::TTL);
+            if m.len() >= 1000 {
+                m.clear();
+            }
+        }
+        m.insert(key, (g, std::time::Instant::now(), total));
+    }
+}
+
 impl App {
+    /// A write that changes what case lists show: list totals kept are forgotten after it.
+    fn write_cases<T, E: From<jingzhi_store::StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let r = self.store.write(f);
+        if r.is_ok() {
+            self.case_counts.invalidate();
+        }
+        r
+    }
+
     /// The thresholds in force (the `case_thresholds` setting or the defaults).
     pub fn case_thresholds(&self) -> AppResult<Thresholds> {
         self.store.read(|c| thresholds(c))
@@ -647,7 +696,7 @@ impl App {
     pub fn backfill_case_search(&self, progress: &mut dyn FnMut(usize)) -> AppResult<usize> {
         let mut total = 0;
         loop {
-            let n = self.store.write(|c| repo::backfill_search(c, 1000))?;
+            let n = self.write_cases(|c| repo::backfill_search(c, 1000))?;
             if n == 0 {
                 return Ok(total);
             }
@@ -683,7 +732,7 @@ impl App {
             .ok_or_else(|| AppError::field("variant", "该执法事项没有此情形"))?;
         let clocks = self.clock_data()?;
         let now = self.now();
-        let id = self.store.write(|c| {
+        let id = self.write_cases(|c| {
             let th = thresholds(c)?;
             // The street: the clue's, the given one, or the actor's.
             let mut street = n.street_code.clone().filter(|s| !s.trim().is_empty());
@@ -905,7 +954,7 @@ impl App {
             ));
         }
         let now = self.now();
-        self.store.write(|c| {
+        self.write_cases(|c| {
             let mut k = repo::get_for_update(c, id)?;
             require_acts(c, a, &k)?;
             if !k.status.is_open() {
@@ -948,7 +997,7 @@ impl App {
             .validated()
             .map_err(|e| AppError::field("party", e.to_string()))?;
         let now = self.now();
-        self.store.write(|c| {
+        self.write_cases(|c| {
             let k = repo::get_for_update(c, id)?;
             require_acts(c, a, &k)?;
             if !k.status.is_before_decision() {
@@ -1125,7 +1174,7 @@ impl App {
         }
         let clocks = self.clock_data()?;
         let now = self.now();
-        self.store.write(|c| {
+        self.write_cases(|c| {
             let mut k = repo::get_for_update(c, id)?;
             require_acts(c, a, &k)?;
             if let Some(v) = step.version
@@ -1475,7 +1524,26 @@ impl App {
         let cap = if filtered { FILTERED_COUNT_CAP } else { LIST_COUNT_CAP };
         f.count_cap = Some(cap);
         f.light = true;
+        // The total of the same list is kept briefly: counting up to the cap is most of a list
+        // page's cost at a million cases, and it changes only when cases do.
+        let key = format!(
+            "{:?}",
+            CaseFilter {
+                limit: 0,
+                offset: 0,
+                ..f.clone()
+            }
+        );
+        let cached = self.case_counts.get(&key);
+        f.skip_count = cached.is_some();
         let (rows, total) = self.store.read(|c| repo::list(c, &f))?;
+        let total = match cached {
+            Some(n) => n,
+            None => {
+                self.case_counts.put(key, total);
+                total
+            }
+        };
         Ok(capped_at(rows, total, cap))
     }
 
@@ -1839,7 +1907,7 @@ impl App {
         let mut done = 0;
         while done < count {
             let n = batch.max(1).min(count - done);
-            self.store.write(|c| {
+            self.write_cases(|c| {
                 for _ in 0..n {
                     let team = &teams[rng.below(teams.len())];
                     let subject = match &bureau {

@@ -93,6 +93,8 @@ pub struct App {
     pub intake: Arc<intake::IntakeCache>,
     /// Queue tab counts, kept briefly (see `clues`).
     pub queue_counts: Arc<clues::QueueCountCache>,
+    /// Case list totals, kept briefly (see `cases`).
+    pub case_counts: Arc<cases::CaseCountCache>,
     /// Where evidence and attachment files are kept (content-addressed, verified on read). `App::new`
     /// puts them in a temporary directory; servers and the CLI set the configured store with
     /// [`App::with_files`].
@@ -108,6 +110,7 @@ impl App {
             clocks: Arc::new(clocks::ClockCache::default()),
             intake: Arc::new(intake::IntakeCache::default()),
             queue_counts: Arc::new(clues::QueueCountCache::default()),
+            case_counts: Arc::new(cases::CaseCountCache::default()),
             files: Arc::new(jingzhi_files::LocalFiles::new(default_files_dir())),
         }
     }

@@ -1153,3 +1153,32 @@ both_backends!(
         assert_eq!(act(&w, &cr.officer, own, step(A::StartInvestigation)), S::Investigating);
     }
 );
+
+both_backends!(
+    list_totals_are_kept_briefly_and_forgotten_when_a_case_changes,
+    |s: &Scratch| {
+        let w = world(s);
+        let cr = crew(&w);
+        let total = |w: &World| w.app.list_cases(&cr.lead, &CaseListRequest::default()).unwrap().total;
+        assert_eq!(total(&w), 0);
+        let id = w.app.open_case(&cr.lead, &new_case(&cr, "street_vending")).unwrap();
+        assert_eq!(total(&w), 1, "a case opened here is counted at once");
+        // A change that did not go through this server (another app server, a script) shows once
+        // the kept total expires or a case changes here.
+        w.app
+            .store
+            .write(|c| {
+                let mut k = jingzhi_store::repo::cases::get(c, id)?;
+                k.id = 0;
+                k.seq = Some(99);
+                k.number = Some("别处立案".into());
+                jingzhi_store::repo::cases::insert(c, &k)
+            })
+            .unwrap();
+        assert_eq!(total(&w), 1, "the kept total");
+        let rows = w.app.list_cases(&cr.lead, &CaseListRequest::default()).unwrap().rows;
+        assert_eq!(rows.len(), 2, "the rows are always read");
+        w.app.open_case(&cr.lead, &new_case(&cr, "street_vending")).unwrap();
+        assert_eq!(total(&w), 3);
+    }
+);

@@ -318,6 +318,8 @@ pub struct CaseFilter {
     pub offset: i64,
     /// Count matches only up to this many plus one (`None`: count them all).
     pub count_cap: Option<i64>,
+    /// Do not count (the total comes back as -1): the caller knows it already.
+    pub skip_count: bool,
     /// Leave the facts out of the rows (lists show none of them; reading and parsing each case's
     /// facts is most of a list page's cost). Rows then carry `CaseFacts::new(…)`.
     pub light: bool,
@@ -355,6 +357,7 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
     let w = w.join(" AND ");
     let from = dialect::open_clocks_by_due_from(c.backend());
     let total = match f.count_cap {
+        _ if f.skip_count => -1,
         Some(cap) => c.scalar_i64(
             &format!(
                 "SELECT COUNT(*) FROM (SELECT DISTINCT subject_id FROM {from} WHERE {w} LIMIT {}) capped",
@@ -390,7 +393,11 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
     let params: Vec<Value> = ids.iter().map(|i| (*i).into()).collect();
     let mut rows = c
         .query(
-            &format!("SELECT {COLS} FROM penalty_case WHERE id IN ({})", ph.join(", ")),
+            &format!(
+                "SELECT {} FROM penalty_case k WHERE id IN ({})",
+                select_cols(f.light),
+                ph.join(", ")
+            ),
             &params,
         )?
         .iter()
@@ -486,6 +493,20 @@ fn where_clause(c: &mut dyn Conn, f: &CaseFilter) -> (String, Vec<Value>, bool) 
     (format!("{from}{clause}"), p, search.is_some())
 }
 
+/// The columns of a list row from `penalty_case k` (light: without the facts).
+fn select_cols(light: bool) -> String {
+    COLS.split(", ")
+        .map(|col| {
+            if col == "facts" && light {
+                "'' AS facts".to_string()
+            } else {
+                format!("k.{col}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A page of cases, newest filed first, and the number of matches.
 pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     if by_clock_only(f) {
@@ -507,6 +528,7 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     );
     let (w, mut p, searched) = where_clause(c, f);
     let total = match f.count_cap {
+        _ if f.skip_count => -1,
         Some(cap) => c.scalar_i64(
             &format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM {cw} LIMIT {}) capped",
@@ -524,17 +546,7 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     } else {
         "k.filed_at DESC, k.id DESC"
     };
-    let cols = COLS
-        .split(", ")
-        .map(|col| {
-            if col == "facts" && f.light {
-                "'' AS facts".to_string()
-            } else {
-                format!("k.{col}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = select_cols(f.light);
     let rows = c
         .query(
             &format!(
