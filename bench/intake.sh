@@ -9,16 +9,21 @@
 #   bench/intake.sh                                       # SQLite
 #   BENCH_DB_URL=postgres://postgres@127.0.0.1:5432/jz_bench bench/intake.sh   # PostgreSQL (empty database)
 #   CLUES=100000 DURATION=5s bench/intake.sh              # smaller and shorter
+#   REUSE=1 BENCH_DIR=/tmp/jingzhi-bench.XXXX bench/intake.sh   # measure a database generated before
 #
 # Needs Debian's wrk. Prints one line per endpoint and round: requests/s, p50, p99.
 . "$(dirname "$0")/lib.sh"
 build
 CLUES="${CLUES:-1000000}"
 KEY=$(prepare_db)
-echo "generating $CLUES clues…" >&2
-start=$(date +%s)
-jz generate clues --count "$CLUES" --seed 11 >&2
-echo "generated in $(( $(date +%s) - start )) s" >&2
+if [ -n "${REUSE:-}" ]; then
+    echo "reusing the clues already in $DB_URL" >&2     # REUSE=1 BENCH_DIR=… : skip generation
+else
+    echo "generating $CLUES clues…" >&2
+    start=$(date +%s)
+    jz generate clues --count "$CLUES" --seed 11 >&2
+    echo "generated in $(( $(date +%s) - start )) s" >&2
+fi
 export JINGZHI_BENCH_ENDPOINTS=true
 start_server
 COOKIE=$(session_cookie)

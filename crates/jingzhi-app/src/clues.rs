@@ -124,8 +124,9 @@ pub(crate) struct Placed {
     candidates: Vec<(repo::DedupCandidate, Report)>,
     /// The best repeat among `candidates` (an index), if any.
     best: Option<usize>,
-    /// The highest clue id when the candidates were read.
-    max_seen_id: i64,
+    /// The highest clue id when the candidates were read outside the write transaction (`None`:
+    /// read inside it, nothing can have come since).
+    max_seen_id: Option<i64>,
     /// The street team an automatic dispatch would go to.
     team: Option<jingzhi_domain::org::OrgUnit>,
 }
@@ -549,7 +550,9 @@ impl App {
         let now = self.now();
         let prepared = self.prepare_clue(actor, n, &data, now)?;
         // Read where it is and what it may repeat on a reader, then write on the one writer.
-        let placed = self.store.read(|c| self.place_clue(c, actor, &prepared, &data))?;
+        let placed = self
+            .store
+            .read(|c| self.place_clue(c, actor, &prepared, &data, false))?;
         let r = self
             .store
             .write(|c| self.register_placed(c, actor, &prepared, placed, &data, &clocks, now))?;
@@ -647,18 +650,20 @@ impl App {
         clocks: &ck::ClockData,
         now: Timestamp,
     ) -> AppResult<Registered> {
-        let placed = self.place_clue(c, actor, p, data)?;
+        let placed = self.place_clue(c, actor, p, data, true)?;
         self.register_placed(c, actor, p, placed, data, clocks, now)
     }
 
     /// The read part of registering: the place (a chosen compound, else the point and the
     /// address), the open clues there that it may repeat, and the team of an automatic dispatch.
+    /// `in_writer`: called inside the write transaction that will store the clue (an import).
     pub(crate) fn place_clue(
         &self,
         c: &mut dyn Conn,
         actor: &Actor,
         p: &Prepared,
         data: &IntakeData,
+        in_writer: bool,
     ) -> AppResult<Placed> {
         let n = &p.n;
         let compound = match n.compound_id {
@@ -715,7 +720,7 @@ impl App {
             let dlng = dlat / pt.lat.to_radians().cos().max(0.1);
             [pt.lng - dlng, pt.lng + dlng, pt.lat - dlat, pt.lat + dlat]
         });
-        let max_seen_id = repo::max_id(c)?;
+        let max_seen_id = if in_writer { None } else { Some(repo::max_id(c)?) };
         let candidates: Vec<(repo::DedupCandidate, Report)> =
             repo::dedup_candidates(c, place_key.as_deref(), bbox, since, 50)?
                 .into_iter()
@@ -1010,19 +1015,21 @@ impl App {
         me: &Report,
         candidates: Vec<(repo::DedupCandidate, Report)>,
         best: Option<usize>,
-        max_seen_id: i64,
+        max_seen_id: Option<i64>,
         (place_key, bbox, since): (Option<&str>, Option<[f64; 4]>, Timestamp),
         data: &IntakeData,
     ) -> AppResult<Option<(Clue, Vec<String>)>> {
-        let arrivals: Vec<(repo::DedupCandidate, Report)> =
-            repo::dedup_arrivals(c, max_seen_id, place_key, bbox, since)?
-                .into_iter()
-                .filter(|k| !candidates.iter().any(|(x, _)| x.id == k.id))
-                .map(|k| {
-                    let r = report_of(&k);
-                    (k, r)
-                })
-                .collect();
+        let arrivals: Vec<(repo::DedupCandidate, Report)> = match max_seen_id {
+            Some(after) => repo::dedup_arrivals(c, after, place_key, bbox, since)?,
+            None => Vec::new(),
+        }
+        .into_iter()
+        .filter(|k| !candidates.iter().any(|(x, _)| x.id == k.id))
+        .map(|k| {
+            let r = report_of(&k);
+            (k, r)
+        })
+        .collect();
         // The read phase's winner against the arrivals: the same as one pass over all of them (the
         // winner stays first among equals, as it was first in its list). A winner found closed or
         // linked meanwhile sends the search back over every candidate.

@@ -506,7 +506,9 @@ impl App {
         let clocks = self.clock_data()?;
         let prepared = self.prepare_clue(&actor, &n, &data, now)?;
         let attempt = || -> AppResult<Submitted> {
-            let placed = self.store.read(|c| self.place_clue(c, &actor, &prepared, &data))?;
+            let placed = self
+                .store
+                .read(|c| self.place_clue(c, &actor, &prepared, &data, false))?;
             self.store.write(|c| {
                 for m in [minute, minute - 1] {
                     if let Some(k) = repo::find_by_source(c, Channel::PublicReport, &source(m))?

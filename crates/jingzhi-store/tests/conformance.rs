@@ -1411,6 +1411,64 @@ impl TapSource for Clue {
     }
 }
 
+both_backends!(the_overdue_queue_is_most_overdue_first, |s: &Scratch| {
+    let now = t("2026-03-05T01:00:00Z");
+    let (a, b, d) = s
+        .store
+        .write(|c| {
+            street(c, "310105001", "华阳路街道");
+            let a = clue_repo::insert(c, &a_clue("XS2026000011", "油烟", "310105001", "2026-03-01T01:00:00Z"))?;
+            let b = clue_repo::insert(c, &a_clue("XS2026000012", "油烟", "310105001", "2026-03-02T01:00:00Z"))?;
+            let d = clue_repo::insert(c, &a_clue("XS2026000013", "油烟", "310105001", "2026-03-03T01:00:00Z"))?;
+            let clock = |id: i64, state: &str, due: &str| clocks::ClockRow {
+                subject_type: "clue".into(),
+                ..a_clock(id, state, due, Some("310105001"))
+            };
+            // d is the most overdue; b has two overdue clocks; a is only due soon.
+            clocks::insert_clock(c, &clock(b, "overdue", "2026-03-03T00:00:00Z"), now)?;
+            clocks::insert_clock(c, &clock(d, "overdue", "2026-03-02T00:00:00Z"), now)?;
+            clocks::insert_clock(c, &clock(b, "overdue", "2026-03-04T00:00:00Z"), now)?;
+            clocks::insert_clock(c, &clock(a, "due_soon", "2026-03-06T00:00:00Z"), now)?;
+            Ok::<_, StoreError>((a, b, d))
+        })
+        .unwrap();
+    use clue_repo::ClueFilter;
+    let overdue = ClueFilter {
+        clock_state: Some("overdue".into()),
+        ..Default::default()
+    };
+    let ids = |f: &ClueFilter, limit: i64, offset: i64| -> Vec<i64> {
+        s.store
+            .read(|c| clue_repo::list(c, f, limit, offset))
+            .unwrap()
+            .iter()
+            .map(|k| k.id)
+            .collect()
+    };
+    assert_eq!(ids(&overdue, 50, 0), vec![d, b], "earliest due first, each clue once");
+    assert_eq!(ids(&overdue, 1, 1), vec![b]);
+    assert_eq!(s.store.read(|c| clue_repo::count_capped(c, &overdue, 100)).unwrap(), 2);
+    let in_street = ClueFilter {
+        street_code: Some("310105001".into()),
+        ..overdue.clone()
+    };
+    assert_eq!(ids(&in_street, 50, 0), vec![d, b]);
+    assert_eq!(
+        s.store.read(|c| clue_repo::count_capped(c, &in_street, 100)).unwrap(),
+        2
+    );
+    let elsewhere = ClueFilter {
+        street_code: Some("310105002".into()),
+        ..overdue.clone()
+    };
+    assert!(ids(&elsewhere, 50, 0).is_empty());
+    let soon = ClueFilter {
+        clock_state: Some("due_soon".into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(&soon, 50, 0), vec![a]);
+});
+
 both_backends!(dedup_candidates_and_links, |s: &Scratch| {
     let (a, b) = s
         .store
