@@ -289,7 +289,7 @@ async fn register_clue(
 
 #[derive(Deserialize, IntoParams)]
 struct ListParams {
-    /// to_accept, to_dispatch, to_sign, to_verify, to_dispose, to_reply, to_close, due_soon, overdue, repeated, mine, transferred, all (default)
+    /// to_accept, to_dispatch, to_sign, to_verify, to_dispose, to_reply, to_close, due_soon, overdue, repeated, mine, transferred, all (default). Lists are newest received first; due_soon and overdue most urgent (earliest due) first.
     queue: Option<String>,
     /// Search in Chinese (two-character words such as 油烟 work), clue numbers, addresses.
     q: Option<String>,
