@@ -496,10 +496,9 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
         cap
     };
     let total = count_capped(c, f, cap)?;
-    // Few matches (a search inside a small queue) on PostgreSQL: sort them, rather than walk the
-    // index's matches until a page of them passes the other conditions. (SQLite walks the FTS5
-    // matches newest first either way: `search_list`.)
-    if !f.tokens.is_empty() && total <= FEW_MATCHES && c.backend() == crate::Backend::Postgres {
+    // Few matches (a search inside a small queue): sort them, rather than walk the index's
+    // matches until a page of them passes the other conditions.
+    if !f.tokens.is_empty() && total <= FEW_MATCHES {
         let (w, mut p) = where_clause(c, f);
         let n = p.len();
         p.push(limit.into());
@@ -563,28 +562,6 @@ pub fn count_capped(c: &mut dyn Conn, f: &ClueFilter, cap: i64) -> Result<i64> {
         return c.scalar_i64(
             "SELECT COUNT(*) FROM (SELECT rowid FROM clue_fts WHERE clue_fts MATCH $1 LIMIT $2) capped",
             params![q, cap + 1],
-        );
-    }
-    if c.backend() == crate::Backend::Sqlite && !f.tokens.is_empty() {
-        // A search with other conditions: walk the index's matches joined to their clues (an
-        // `id IN (SELECT rowid …)` would first copy every match of a common word into a
-        // temporary index).
-        let (w, mut p) = where_clause_for(c, f, true);
-        p.push(dialect::search_query_value(c.backend(), &f.tokens).into());
-        let m = p.len();
-        let cond = if w.is_empty() {
-            String::new()
-        } else {
-            format!(" AND {}", &w[" WHERE ".len()..])
-        };
-        p.push((cap + 1).into());
-        return c.scalar_i64(
-            &format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM clue_fts JOIN clue ON clue.id = clue_fts.rowid \
-                 WHERE clue_fts MATCH ${m}{cond} LIMIT ${}) capped",
-                m + 1
-            ),
-            &p,
         );
     }
     let (w, mut p) = where_clause(c, f);
