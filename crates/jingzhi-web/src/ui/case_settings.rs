@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jingzhi_app::case_settings::CaseDocSettings;
 use jingzhi_app::{Actor, ErrorKind};
 use jingzhi_domain::authz::{Action, Resource};
-use jingzhi_domain::case::{Confidence, Thresholds};
+use jingzhi_domain::case::{Confidence, PenaltyKind, Thresholds};
 use serde::Deserialize;
 
 pub struct NoteRow {
@@ -43,9 +43,16 @@ pub struct Msg {
 fn value_of(t: &Thresholds, field: &str) -> String {
     let v = serde_json::to_value(t).ok();
     match v.as_ref().and_then(|v| v.get(field)) {
+        Some(serde_json::Value::Array(a)) if a.is_empty() => "（无）".into(),
+        // Penalty kinds, by their Chinese names (the TOML below keeps the codes).
         Some(serde_json::Value::Array(a)) => a
             .iter()
-            .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
+            .map(|e| match e.as_str() {
+                Some(code) => PenaltyKind::from_code(code)
+                    .map(|k| k.label().to_string())
+                    .unwrap_or_else(|| code.to_string()),
+                None => e.to_string(),
+            })
             .collect::<Vec<_>>()
             .join("、"),
         Some(serde_json::Value::String(s)) => s.clone(),

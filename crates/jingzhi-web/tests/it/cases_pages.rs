@@ -384,6 +384,7 @@ fn case_settings_are_shown_to_officers_and_edited_by_the_administrator() {
         "the thresholds with their confidence"
     );
     assert!(page.contains("上海市长宁区人民政府"));
+    assert!(page.contains("吊销许可证件"), "penalty kinds by their Chinese names");
     assert!(!page.contains("name=\"thresholds\""), "only the administrator edits");
     let ot = o.csrf_of("/case-settings");
     assert_eq!(
