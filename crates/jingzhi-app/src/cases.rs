@@ -26,6 +26,7 @@ use jingzhi_domain::case::{
 use jingzhi_domain::clock::ClockState;
 use jingzhi_domain::clue::{ClueStatus, Disposal, Verification};
 
+use jingzhi_domain::case::publicity::redact_identity;
 use jingzhi_domain::org::{Footprint, OrgKind, OrgUnit, Scope, StreetCode};
 use jingzhi_domain::role::Role;
 use jingzhi_domain::time::civil_date;
@@ -497,36 +498,13 @@ fn clock_of(
     .find(|v| v.row.rule_code == rule))
 }
 
-/// The period of a clock has ended (a deadline passed, or a waiting period elapsed).
-/// A citizen party as those who may not see identities see it (an organisation is public).
+/// A party row as those who may not see a citizen's identity see it (`Party::identity_masked`).
 fn mask_party(p: &mut PartyRow) {
-    let party = p.to_party();
-    p.id_number = party.masked_id();
-    p.address = party.masked_address();
-    if !p.kind.is_organization() {
-        p.phone = p.phone.as_deref().map(jingzhi_domain::clue::mask_phone);
-    }
+    let m = p.to_party().identity_masked();
+    (p.id_number, p.address, p.phone) = (m.id_number, m.address, m.phone);
 }
 
-/// `text` with a party's identity number, address and phone replaced by their masked forms.
-fn mask_in(text: &str, full: &PartyRow, masked: &PartyRow) -> String {
-    let mut out = text.to_string();
-    let phone = (
-        full.phone.as_deref().unwrap_or_default(),
-        masked.phone.as_deref().unwrap_or_default(),
-    );
-    for (f, m) in [
-        (full.id_number.as_str(), masked.id_number.as_str()),
-        (full.address.as_str(), masked.address.as_str()),
-        phone,
-    ] {
-        if !f.is_empty() && f != m && out.contains(f) {
-            out = out.replace(f, m);
-        }
-    }
-    out
-}
-
+/// The period of a clock has ended (a deadline passed, or a waiting period elapsed).
 fn period_over(v: &Option<ck::ClockView>, now: Timestamp) -> bool {
     v.as_ref().is_some_and(|v| v.deadline.due_at < now)
 }
@@ -912,6 +890,7 @@ impl App {
         if !jingzhi_domain::authz::sees_party_identity(&a.roles) {
             let raw = std::mem::take(&mut view.parties);
             for p in raw {
+                let party = p.to_party();
                 let mut m = p.clone();
                 mask_party(&mut m);
                 let texts = view
@@ -920,7 +899,7 @@ impl App {
                     .map(|r| &mut r.content)
                     .chain(view.events.iter_mut().map(|e| &mut e.note));
                 for t in texts {
-                    *t = mask_in(t, &p, &m);
+                    *t = redact_identity(t, &party);
                 }
                 view.parties.push(m);
             }
@@ -1730,9 +1709,7 @@ impl App {
             if !jingzhi_domain::authz::sees_party_identity(&a.roles) {
                 // The frozen text stays as issued; this reader sees the citizen's identity masked.
                 for p in repo::parties_of(c, d.case_id)? {
-                    let mut m = p.clone();
-                    mask_party(&mut m);
-                    text = mask_in(&text, &p, &m);
+                    text = redact_identity(&text, &p.to_party());
                 }
             }
             let content = serde_json::from_str(&text).map_err(|_| AppError::new(ErrorCode::DocumentTampered))?;

@@ -222,6 +222,21 @@ impl Party {
         }
     }
 
+    /// The party as those who may view a case but not a citizen's identity see it (督察; see
+    /// `authz::sees_party_identity`): a citizen's identity number, address and phone masked, the
+    /// name kept; an organisation unchanged.
+    pub fn identity_masked(&self) -> Party {
+        if self.kind.is_organization() {
+            return self.clone();
+        }
+        Party {
+            id_number: self.masked_id(),
+            address: self.masked_address(),
+            phone: self.phone.as_deref().map(crate::clue::mask_phone),
+            ..self.clone()
+        }
+    }
+
     /// The address as published: a citizen's address cut after the district (上海市长宁区****);
     /// an organisation's address in full.
     pub fn masked_address(&self) -> String {

@@ -161,24 +161,37 @@ pub fn public_notice(input: &NoticeInput<'_>) -> PublicNotice {
 /// Replaces a party's personal data inside a free text with the masked forms: a citizen's name,
 /// identity number, address and phone; an organisation's legal representative and phone.
 pub fn redact(text: &str, party: &Party) -> String {
-    let mut s = text.to_string();
-    let mut replace = |from: &str, to: &str| {
-        if !from.trim().is_empty() {
-            s = s.replace(from, to);
+    let mut s = redact_identity(text, party);
+    if party.kind.is_organization() {
+        if let Some(phone) = &party.phone {
+            replace_in(&mut s, phone, &crate::clue::mask_phone(phone));
         }
-    };
-    if let Some(phone) = &party.phone {
-        replace(phone, &crate::clue::mask_phone(phone));
+    } else {
+        replace_in(&mut s, &party.name, &party.masked_name());
     }
     if let Some(rep) = &party.legal_representative {
-        replace(rep, &super::party::mask_name(rep));
-    }
-    if !party.kind.is_organization() {
-        replace(&party.id_number, &party.masked_id());
-        replace(&party.address, &party.masked_address());
-        replace(&party.name, &party.masked_name());
+        replace_in(&mut s, rep, &super::party::mask_name(rep));
     }
     s
+}
+
+/// Replaces a citizen party's identity number, address and phone inside a free text with their
+/// masked forms ([`Party::identity_masked`]); the name stays, an organisation's text is unchanged.
+pub fn redact_identity(text: &str, party: &Party) -> String {
+    let mut s = text.to_string();
+    let masked = party.identity_masked();
+    if let (Some(phone), Some(m)) = (&party.phone, &masked.phone) {
+        replace_in(&mut s, phone, m);
+    }
+    replace_in(&mut s, &party.id_number, &masked.id_number);
+    replace_in(&mut s, &party.address, &masked.address);
+    s
+}
+
+fn replace_in(s: &mut String, from: &str, to: &str) {
+    if !from.trim().is_empty() && from != to && s.contains(from) {
+        *s = s.replace(from, to);
+    }
 }
 
 pub(super) fn code_tables() -> Vec<CodeTable> {

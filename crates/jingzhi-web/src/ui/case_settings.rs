@@ -83,19 +83,15 @@ async fn page(s: &WebState, a: &Actor, form: Option<FormState>) -> Result<Settin
     let form = form.unwrap_or_else(|| {
         let mut f = FormState::default();
         f.set("thresholds", cur.thresholds_toml.clone());
-        for (name, _, value) in cur.documents.fields() {
-            f.set(name, value);
+        for (name, _) in CaseDocSettings::LABELS {
+            f.set(name, cur.documents.get(name));
         }
         f
     });
     Ok(SettingsPage {
         layout: Layout::new(s, Some(a), "办案设置", "cases"),
         notes,
-        fields: CaseDocSettings::default()
-            .fields()
-            .iter()
-            .map(|(name, label, _)| (*name, *label))
-            .collect(),
+        fields: CaseDocSettings::LABELS.to_vec(),
         can_edit: a.can(Resource::CaseSetting, Action::Update),
         form,
     })
@@ -114,7 +110,7 @@ pub async fn update(State(s): State<WebState>, User(a): User, form: FormData) ->
     check_csrf(&a, &form)?;
     let thresholds = form.get("thresholds").to_string();
     let mut docs = CaseDocSettings::default();
-    for (name, _, _) in CaseDocSettings::default().fields() {
+    for (name, _) in CaseDocSettings::LABELS {
         docs.set(name, form.get(name));
     }
     let app = s.app.clone();
