@@ -60,6 +60,11 @@ fn start_moto(tls: Option<(&Path, &Path)>) -> Option<Moto> {
         );
         return None;
     };
+    // Held from choosing the port until moto listens on it: the two tests of this file run at once,
+    // and a port released by one `bind(0)` is free for the other's until moto takes it (both motos
+    // then aimed at one port; the loser exited, and its test talked to the other's server).
+    static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _starting = STARTING.lock().unwrap_or_else(|p| p.into_inner());
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut cmd = Command::new(&program);
     cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
