@@ -9,6 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use jingzhi_app::{Actor, AppError, ErrorCode, Via};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const SESSION_COOKIE: &str = "jz_session";
 pub const PRE_CSRF_COOKIE: &str = "jz_pre";
@@ -212,11 +214,16 @@ pub fn check_csrf(actor: &Actor, form: &FormData) -> Result<(), WebError> {
 /// Security headers on every response, and a same-origin check on every state-changing request
 /// that a browser sends (API-key callers do not use cookies and are exempt).
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    if !is_safe(req.method()) && !req.headers().contains_key(header::AUTHORIZATION) && !same_origin(req.headers()) {
+    let (parts, body) = req.into_parts();
+    let (body, read_to_end) = UnreadBody::track(body);
+    if !is_safe(&parts.method) && !parts.headers.contains_key(header::AUTHORIZATION) && !same_origin(&parts.headers) {
         let body = "跨站请求已被拒绝（来源与本站不一致）";
-        return (StatusCode::FORBIDDEN, body).into_response();
+        let mut res = (StatusCode::FORBIDDEN, body).into_response();
+        close_unless_read(&mut res, &read_to_end);
+        return res;
     }
-    let mut res = next.run(req).await;
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    close_unless_read(&mut res, &read_to_end);
     let h = res.headers_mut();
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
@@ -228,6 +235,60 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         ),
     );
     res
+}
+
+/// A request body that notes whether it was read to its end.
+///
+/// A request refused before its body is read (no session, no CSRF token, cross-site) leaves the
+/// rest of the body on the connection; the server then cannot reuse that connection, and a client
+/// that was not told so sends its next request into a closed socket ("unexpected EOF"). Such a
+/// response therefore says `Connection: close`.
+struct UnreadBody {
+    inner: axum::body::Body,
+    read_to_end: Arc<AtomicBool>,
+}
+
+impl UnreadBody {
+    fn track(inner: axum::body::Body) -> (axum::body::Body, Arc<AtomicBool>) {
+        use axum::body::HttpBody;
+        let read_to_end = Arc::new(AtomicBool::new(inner.is_end_stream()));
+        let body = axum::body::Body::new(UnreadBody {
+            inner,
+            read_to_end: read_to_end.clone(),
+        });
+        (body, read_to_end)
+    }
+}
+
+impl axum::body::HttpBody for UnreadBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, std::task::Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.read_to_end.store(true, Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+fn close_unless_read(res: &mut Response, read_to_end: &AtomicBool) {
+    if !read_to_end.load(Ordering::Relaxed) {
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
 }
 
 /// Sec-Fetch-Site / Origin check: a browser's cross-site POST is refused.

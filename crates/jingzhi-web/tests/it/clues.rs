@@ -665,9 +665,11 @@ fn a_12345_import_is_checked_first_and_lists_every_bad_row() {
         bytes: &xlsx,
     }];
     // (A small body: the server refuses before reading it, and a large one still being sent
-    // then meets a closed connection instead of the 403.)
+    // then meets a closed connection instead of the 403. The refusal says `Connection: close`,
+    // so the next request on this client opens a new connection instead of meeting a closed one.)
     let r = d.post_bytes("/api/v1/clues/import-12345?dry_run=true", "text/csv", b"x", &[]);
     assert_eq!(r.status, 403, "a session's API write needs the CSRF header");
+    assert_eq!(r.header("connection"), Some("close"));
     let r = d.post_multipart_with(
         "/api/v1/clues/import-12345",
         &[("dry_run", "true")],
