@@ -103,6 +103,29 @@ pub fn open_clocks_by_due_from(b: Backend) -> &'static str {
     }
 }
 
+/// A row's token string (`col`, space-separated tokens in text order) tested against a bound
+/// value of [`search_row_values`] (`$n`), without the full-text index. The same answer as the
+/// index: SQLite's FTS5 matches each phrase as adjacent tokens, PostgreSQL's `plainto_tsquery`
+/// matches each token anywhere.
+pub fn search_row_test(b: Backend, col: &str, n: usize) -> String {
+    match b {
+        Backend::Sqlite => format!("instr(' ' || {col} || ' ', ${n}) > 0"),
+        Backend::Postgres => format!("strpos(' ' || {col} || ' ', ${n}) > 0"),
+    }
+}
+
+/// The values [`search_row_test`] binds, one test each, all of which must pass.
+pub fn search_row_values(b: Backend, tokens: &[String]) -> Vec<String> {
+    match b {
+        Backend::Sqlite => tokens.iter().map(|t| format!(" {} ", t.trim())).collect(),
+        Backend::Postgres => tokens
+            .iter()
+            .flat_map(|t| t.split_whitespace())
+            .map(|t| format!(" {t} "))
+            .collect(),
+    }
+}
+
 /// The bound value of a token query for [`clue_search_clause`]: every token must match.
 pub fn search_query_value(b: Backend, tokens: &[String]) -> String {
     match b {

@@ -1362,6 +1362,33 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
         (rows.iter().map(|k| k.id).collect::<Vec<_>>(), total, cap),
         (vec![a], 1, 100)
     );
+    // Inside a small set the page tests each row's tokens; the index gives the same answers
+    // (phrases of adjacent bigrams, every term required, whole tokens only).
+    for q in [
+        "油烟",
+        "夜间施工",
+        "间施",
+        "施工夜间",
+        "油烟 噪声",
+        "XS2026000002",
+        "xs2026",
+    ] {
+        let tokens: Vec<String> = jingzhi_domain::search::SearchQuery::parse(q)
+            .tokens()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for street in ["310105001", "310105002"] {
+            let f = clue_repo::ClueFilter {
+                street_code: Some(street.into()),
+                tokens: tokens.clone(),
+                ..Default::default()
+            };
+            let (rows, total, _) = s.store.read(|c| clue_repo::page(c, &f, 10, 0, 100)).unwrap();
+            let by_index = s.store.read(|c| clue_repo::count(c, &f)).unwrap();
+            assert_eq!((rows.len() as i64, total), (by_index, by_index), "{q} in {street}");
+        }
+    }
     // Search results come newest registered first, with the other conditions applied.
     let both = clue_repo::ClueFilter {
         tokens: vec!["xs2026000001".into()],

@@ -274,11 +274,23 @@ pub struct ClueFilter {
 }
 
 fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
-    where_clause_for(c, f, false)
+    where_clause_for(c, f, SearchVia::Index)
 }
 
-/// `fts_outside`: the query matches the search in `clue_fts` itself (SQLite), so leave it out.
-fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, fts_outside: bool) -> (String, Vec<Value>) {
+/// How a filter's search tokens become SQL.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SearchVia {
+    /// Through the full-text index (the matches as a set).
+    Index,
+    /// Left out: the query joins `clue_fts` and matches there itself (SQLite).
+    Outside,
+    /// Tested on each row's token string: for a few rows picked by the other conditions (a
+    /// small queue tab), testing them costs less than taking every match of a common word from
+    /// the index ([`dialect::search_row_test`]).
+    RowTest,
+}
+
+fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, via: SearchVia) -> (String, Vec<Value>) {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
     let bind = |p: &mut Vec<Value>, v: Value| -> usize {
@@ -316,10 +328,21 @@ fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, fts_outside: bool) -> (Str
     if let Some(o) = f.transferred_to {
         w.push(format!("clue.transferred_to_org_id = ${}", bind(&mut p, o.into())));
     }
-    if !f.tokens.is_empty() && !fts_outside {
-        let v = dialect::search_query_value(c.backend(), &f.tokens);
-        let n = bind(&mut p, v.into());
-        w.push(dialect::clue_search_clause(c.backend(), n));
+    if !f.tokens.is_empty() {
+        match via {
+            SearchVia::Index => {
+                let v = dialect::search_query_value(c.backend(), &f.tokens);
+                let n = bind(&mut p, v.into());
+                w.push(dialect::clue_search_clause(c.backend(), n));
+            }
+            SearchVia::Outside => {}
+            SearchVia::RowTest => {
+                for v in dialect::search_row_values(c.backend(), &f.tokens) {
+                    let n = bind(&mut p, v.into());
+                    w.push(dialect::search_row_test(c.backend(), "clue.search_text", n));
+                }
+            }
+        }
     }
     if let Some(l) = &f.like {
         let n = bind(&mut p, format!("%{l}%").into());
@@ -449,7 +472,8 @@ fn clock_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Resu
 
 fn search_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result<Vec<Clue>> {
     let sqlite = c.backend() == crate::Backend::Sqlite;
-    let (w, mut p) = where_clause_for(c, f, sqlite);
+    let via = if sqlite { SearchVia::Outside } else { SearchVia::Index };
+    let (w, mut p) = where_clause_for(c, f, via);
     let ids = if sqlite {
         // Walk the index's matches newest first, check the other conditions on each, stop after
         // the page: no sorting of every match.
@@ -495,31 +519,59 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
     } else {
         cap
     };
+    // A search inside a small set (the dispatcher's 待受理 tab: a few hundred clues, against the
+    // tens of thousands of matches a common word has in a million): take the set from its
+    // indexes and test each row's tokens, instead of taking every match from the full-text index.
+    if !f.tokens.is_empty() && !only_search(f) {
+        let rest = ClueFilter {
+            tokens: Vec::new(),
+            ..f.clone()
+        };
+        if count_capped(c, &rest, SMALL_SET)? <= SMALL_SET {
+            let (w, p) = where_clause_for(c, f, SearchVia::RowTest);
+            let mut pc = p.clone();
+            pc.push((cap + 1).into());
+            let total = c.scalar_i64(
+                &format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM clue{w} LIMIT ${}) capped",
+                    pc.len()
+                ),
+                &pc,
+            )?;
+            return Ok((ids_newest_first(c, &w, p, limit, offset)?, total, cap));
+        }
+    }
     let total = count_capped(c, f, cap)?;
-    // Few matches (a search inside a small queue): sort them, rather than walk the index's
+    // Few matches (a rare word inside a large queue): sort them, rather than walk the index's
     // matches until a page of them passes the other conditions.
     if !f.tokens.is_empty() && total <= FEW_MATCHES {
-        let (w, mut p) = where_clause(c, f);
-        let n = p.len();
-        p.push(limit.into());
-        p.push(offset.into());
-        let rows = c
-            .query(
-                &format!(
-                    "SELECT {COLS} FROM clue WHERE clue.id IN (SELECT clue.id FROM clue{w} \
-                     ORDER BY clue.id DESC LIMIT ${} OFFSET ${}) ORDER BY clue.id DESC",
-                    n + 1,
-                    n + 2
-                ),
-                &p,
-            )?
-            .iter()
-            .map(from_row)
-            .collect();
-        return Ok((rows, total, cap));
+        let (w, p) = where_clause(c, f);
+        return Ok((ids_newest_first(c, &w, p, limit, offset)?, total, cap));
     }
     Ok((list(c, f, limit, offset)?, total, cap))
 }
+
+/// A page of the clues of a WHERE clause, newest registered first: the page's ids, then their rows.
+fn ids_newest_first(c: &mut dyn Conn, w: &str, mut p: Vec<Value>, limit: i64, offset: i64) -> Result<Vec<Clue>> {
+    let n = p.len();
+    p.push(limit.into());
+    p.push(offset.into());
+    Ok(c.query(
+        &format!(
+            "SELECT {COLS} FROM clue WHERE clue.id IN (SELECT clue.id FROM clue{w} \
+             ORDER BY clue.id DESC LIMIT ${} OFFSET ${}) ORDER BY clue.id DESC",
+            n + 1,
+            n + 2
+        ),
+        &p,
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
+}
+
+/// See [`page`]: a set this small is searched by testing its rows.
+const SMALL_SET: i64 = 5_000;
 
 /// See [`page`].
 const FEW_MATCHES: i64 = 200;

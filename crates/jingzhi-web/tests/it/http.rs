@@ -262,7 +262,11 @@ fn session_callers_need_the_csrf_header_for_api_writes() {
     let csrf = csrf_in(&c.get("/").text()).unwrap();
     let r = c.post_json("/api/v1/orgs", body, &[("X-CSRF-Token", &csrf)]);
     assert_eq!(r.status, 201, "{}", r.text());
-    assert_eq!(r.header("connection"), None, "a body read to its end keeps the connection");
+    assert_eq!(
+        r.header("connection"),
+        None,
+        "a body read to its end keeps the connection"
+    );
     assert_eq!(r.json()["code"], "dept-api");
     let r = c.post_json(
         "/api/v1/orgs",
