@@ -808,6 +808,23 @@ fn migrated_schemas_match_across_backends() {
     assert_eq!(a.len(), b.len());
 }
 
+/// The bundled SQLite is built with the options of `.cargo/config.toml` (no memory statistics:
+/// one process-wide mutex less on every allocation). Lost if the build stops reading that file.
+#[test]
+fn sqlite_is_built_without_memory_statistics() {
+    let s = Scratch::sqlite();
+    let opts: Vec<String> = s
+        .store
+        .read(|c| c.query("PRAGMA compile_options", &[]))
+        .unwrap()
+        .iter()
+        .map(|r| r.text(0))
+        .collect();
+    for want in ["DEFAULT_MEMSTATUS=0", "OMIT_SHARED_CACHE", "USE_ALLOCA", "ENABLE_FTS5"] {
+        assert!(opts.iter().any(|o| o == want), "{want} missing from {opts:?}");
+    }
+}
+
 #[test]
 fn sqlite_backup_copies_a_consistent_database() {
     let s = Scratch::sqlite();
