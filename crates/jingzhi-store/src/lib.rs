@@ -104,7 +104,7 @@ pub struct Deferred {
     pub(crate) counters: std::collections::BTreeMap<(String, String), (i64, i64)>,
     /// New clues for the SQLite full-text index: (rowid, token string). FTS5 writes its pending
     /// terms out at every statement end and savepoint release; added at commit, they are written
-    /// once per transaction.
+    /// once per transaction, with the clue's text and status as they are then.
     pub(crate) fts: Vec<(i64, String)>,
 }
 
@@ -118,11 +118,9 @@ impl Deferred {
                 &[Value::Int(*seq), Value::Text(hash.clone())],
             )?;
         }
-        for (id, text) in &d.fts {
-            c.execute(
-                "INSERT INTO clue_fts (rowid, search_text) VALUES ($1, $2)",
-                &[Value::Int(*id), Value::Text(text.clone())],
-            )?;
+        for (id, _) in &d.fts {
+            // The clue's text and status as they are at commit (see `repo::clues::FTS_TEXT`).
+            c.execute(&repo::clues::FTS_INSERT, &[Value::Int(*id)])?;
         }
         for ((name, scope), (stored, now)) in &d.counters {
             if now != stored {

@@ -28,6 +28,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     6 "0006" "cases",
     7 "0007" "list_indexes",
     8 "0008" "case_search",
+    9 "0009" "clue_fts_status",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
@@ -38,6 +39,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     6 "0006" "cases",
     7 "0007" "list_indexes",
     8 "0008" "case_search",
+    9 "0009" "clue_fts_status",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

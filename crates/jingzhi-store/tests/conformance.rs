@@ -1406,6 +1406,52 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
             assert_eq!((rows.len() as i64, total), (by_index, by_index), "{q} in {street}");
         }
     }
+    // A search inside statuses (the index holds each clue's status on SQLite): the index's count
+    // and the list follow a status change.
+    let in_statuses = |statuses: Vec<ClueStatus>| {
+        let f = clue_repo::ClueFilter {
+            statuses,
+            tokens: vec!["油烟".into()],
+            ..Default::default()
+        };
+        s.store
+            .read(|c| {
+                let n = clue_repo::count(c, &f)?;
+                let ids: Vec<i64> = clue_repo::list(c, &f, 10, 0)?.iter().map(|k| k.id).collect();
+                Ok::<_, StoreError>((n, ids))
+            })
+            .unwrap()
+    };
+    assert_eq!(in_statuses(vec![ClueStatus::Dispatched]), (1, vec![a]));
+    assert_eq!(in_statuses(vec![ClueStatus::Registered]), (0, vec![]));
+    assert_eq!(
+        in_statuses(vec![ClueStatus::Registered, ClueStatus::Dispatched]),
+        (1, vec![a])
+    );
+    let mut back = s.store.read(|c| clue_repo::get(c, a)).unwrap();
+    back.status = ClueStatus::Registered;
+    s.store.write(|c| clue_repo::update(c, &back)).unwrap();
+    assert_eq!(in_statuses(vec![ClueStatus::Dispatched]), (0, vec![]));
+    assert_eq!(in_statuses(vec![ClueStatus::Registered]), (1, vec![a]));
+    back.status = ClueStatus::Dispatched;
+    s.store.write(|c| clue_repo::update(c, &back)).unwrap();
+    assert_eq!(in_statuses(vec![ClueStatus::Dispatched]), (1, vec![a]));
+    // On SQLite the index itself holds one status token per clue, moved with the status.
+    if s.store.backend() == jingzhi_store::Backend::Sqlite {
+        for st in [ClueStatus::Registered, ClueStatus::Dispatched, ClueStatus::Accepted] {
+            let (in_index, stored) = s
+                .store
+                .read(|c| {
+                    let q = format!("\"{}\"", clue_repo::status_token(st));
+                    Ok::<_, StoreError>((
+                        c.scalar_i64("SELECT COUNT(*) FROM clue_fts WHERE clue_fts MATCH $1", params![q])?,
+                        c.scalar_i64("SELECT COUNT(*) FROM clue WHERE status = $1", params![st.code()])?,
+                    ))
+                })
+                .unwrap();
+            assert_eq!(in_index, stored, "{st:?}");
+        }
+    }
     // Search results come newest registered first, with the other conditions applied.
     let both = clue_repo::ClueFilter {
         tokens: vec!["xs2026000001".into()],
@@ -1442,6 +1488,27 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
         })
         .unwrap();
     assert_eq!(search("烧烤"), 1);
+    // A clue whose status changes in the transaction that adds it is indexed with the new status.
+    let accepted = s
+        .store
+        .write(|c| {
+            let k = a_clue("XS2026000010", "露天烧烤油烟", "310105001", "2026-03-10T01:00:00Z");
+            let id = clue_repo::insert(c, &k)?;
+            clue_repo::index_search(c, &[(id, k.search_text.as_str())])?;
+            let mut k = clue_repo::get(c, id)?;
+            k.status = ClueStatus::Accepted;
+            clue_repo::update(c, &k)?;
+            Ok::<_, StoreError>(id)
+        })
+        .unwrap();
+    let f = clue_repo::ClueFilter {
+        statuses: vec![ClueStatus::Accepted],
+        tokens: vec!["烧烤".into()],
+        ..Default::default()
+    };
+    assert_eq!(s.store.read(|c| clue_repo::count(c, &f)).unwrap(), 1);
+    assert_eq!(s.store.read(|c| clue_repo::list(c, &f, 10, 0)).unwrap()[0].id, accepted);
+
     assert_eq!(search("施工"), 0, "{fresh}");
 });
 

@@ -159,35 +159,59 @@ pub fn index_search(c: &mut dyn Conn, items: &[(i64, &str)]) -> Result<()> {
     Ok(())
 }
 
+/// What the SQLite full-text index holds for a clue: its token string and its status as one more
+/// token (`ztregistered`, …), so that a search inside a queue tab asks the index for both
+/// (migration 0009 builds the same text). [`status_token`] gives a status's token.
+pub const FTS_TEXT: &str = "search_text || ' zt' || replace(status, '_', '')";
+
+/// The index token of a status (see [`FTS_TEXT`]).
+pub fn status_token(s: ClueStatus) -> String {
+    format!("zt{}", s.code().replace('_', ""))
+}
+
+/// Adds a clue's entry to the index (`$1`: its id), from the row as it is.
+pub(crate) static FTS_INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!("INSERT INTO clue_fts (rowid, search_text) SELECT id, {FTS_TEXT} FROM clue WHERE id = $1")
+});
+
+/// Removes a clue's entry from the index (`$1`: its id): run before the row changes.
+static FTS_DELETE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO clue_fts (clue_fts, rowid, search_text) SELECT 'delete', id, {FTS_TEXT} FROM clue WHERE id = $1"
+    )
+});
+
+/// True when the clue's index entry is still to be written at commit (it was added in this
+/// transaction): changes to it need no index work now.
+fn fts_pending(c: &mut dyn Conn, id: i64) -> bool {
+    c.deferred().fts.iter().any(|(x, _)| *x == id)
+}
+
 /// Changes a clue's token string and its entry in the full-text index. (`update` leaves the
 /// token string alone: the index must change with it.)
 pub fn set_search_text(c: &mut dyn Conn, id: i64, text: &str) -> Result<()> {
-    if c.backend() == crate::Backend::Sqlite {
-        if let Some(p) = c.deferred().fts.iter_mut().find(|(x, _)| *x == id) {
-            p.1 = text.to_string();
-        } else {
-            let old = c
-                .query_one("SELECT search_text FROM clue WHERE id = $1", params![id])?
-                .text(0);
-            c.execute(
-                "INSERT INTO clue_fts (clue_fts, rowid, search_text) VALUES ('delete', $1, $2)",
-                params![id, old],
-            )?;
-            c.execute(
-                "INSERT INTO clue_fts (rowid, search_text) VALUES ($1, $2)",
-                params![id, text],
-            )?;
-        }
+    let reindex = c.backend() == crate::Backend::Sqlite && !fts_pending(c, id);
+    if reindex {
+        c.execute(&FTS_DELETE, params![id])?;
     }
     let n = c.execute("UPDATE clue SET search_text = $2 WHERE id = $1", params![id, text])?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if reindex {
+        c.execute(&FTS_INSERT, params![id])?;
+    }
+    Ok(())
 }
 
 /// Writes a clue back: the columns whose values differ from the stored row (SQLite rewrites
 /// the index entries of every column named in an UPDATE, changed or not). The token string is
-/// left alone: it changes only with the search index ([`set_search_text`]).
+/// left alone: it changes only with the search index ([`set_search_text`]). A new status moves
+/// the clue's status token in the SQLite full-text index.
 pub fn update(c: &mut dyn Conn, k: &Clue) -> Result<()> {
-    let old = values(&get(c, k.id)?);
+    let stored = get(c, k.id)?;
+    let reindex = c.backend() == crate::Backend::Sqlite && stored.status != k.status && !fts_pending(c, k.id);
+    let old = values(&stored);
     let new = values(k);
     let mut sets = Vec::new();
     let mut p = vec![Value::Int(k.id)];
@@ -201,7 +225,13 @@ pub fn update(c: &mut dyn Conn, k: &Clue) -> Result<()> {
     if sets.is_empty() {
         return Ok(());
     }
+    if reindex {
+        c.execute(&FTS_DELETE, params![k.id])?;
+    }
     c.execute(&format!("UPDATE clue SET {} WHERE id = $1", sets.join(", ")), &p)?;
+    if reindex {
+        c.execute(&FTS_INSERT, params![k.id])?;
+    }
     Ok(())
 }
 
@@ -290,6 +320,17 @@ enum SearchVia {
     RowTest,
 }
 
+/// The full-text query of a filter's tokens; on SQLite also one of the filter's statuses (the
+/// index holds each clue's status token, [`FTS_TEXT`]).
+fn match_value(b: crate::Backend, f: &ClueFilter) -> String {
+    let words = dialect::search_query_value(b, &f.tokens);
+    if b != crate::Backend::Sqlite || f.statuses.is_empty() {
+        return words;
+    }
+    let statuses: Vec<String> = f.statuses.iter().map(|s| format!("\"{}\"", status_token(*s))).collect();
+    format!("{words} AND ({})", statuses.join(" OR "))
+}
+
 fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, via: SearchVia) -> (String, Vec<Value>) {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
@@ -331,7 +372,7 @@ fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, via: SearchVia) -> (String
     if !f.tokens.is_empty() {
         match via {
             SearchVia::Index => {
-                let v = dialect::search_query_value(c.backend(), &f.tokens);
+                let v = match_value(c.backend(), f);
                 let n = bind(&mut p, v.into());
                 w.push(dialect::clue_search_clause(c.backend(), n));
             }
@@ -477,7 +518,7 @@ fn search_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Res
     let ids = if sqlite {
         // Walk the index's matches newest first, check the other conditions on each, stop after
         // the page: no sorting of every match.
-        p.push(dialect::search_query_value(c.backend(), &f.tokens).into());
+        p.push(match_value(c.backend(), f).into());
         let m = p.len();
         let cond = if w.is_empty() {
             String::new()
