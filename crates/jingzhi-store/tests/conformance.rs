@@ -1418,6 +1418,9 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
             .read(|c| {
                 let n = clue_repo::count(c, &f)?;
                 let ids: Vec<i64> = clue_repo::list(c, &f, 10, 0)?.iter().map(|k| k.id).collect();
+                // The page: the same clues and count (one walk of the index on SQLite).
+                let (rows, total, _) = clue_repo::page(c, &f, 10, 0, 100)?;
+                assert_eq!((rows.iter().map(|k| k.id).collect::<Vec<_>>(), total), (ids.clone(), n));
                 Ok::<_, StoreError>((n, ids))
             })
             .unwrap()
@@ -1510,6 +1513,17 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
     assert_eq!(s.store.read(|c| clue_repo::list(c, &f, 10, 0)).unwrap()[0].id, accepted);
 
     assert_eq!(search("施工"), 0, "{fresh}");
+    // Paging a search: the second page of one, counted up to a cap of one ("more than 1").
+    let oil = clue_repo::ClueFilter {
+        tokens: vec!["油烟".into()],
+        ..Default::default()
+    };
+    let (rows, total, cap) = s.store.read(|c| clue_repo::page(c, &oil, 1, 1, 1)).unwrap();
+    assert_eq!(
+        (rows.iter().map(|k| k.id).collect::<Vec<_>>(), total, cap),
+        (vec![a], 2, 1),
+        "newest first: {accepted} then {a}"
+    );
 });
 
 trait TapSource {

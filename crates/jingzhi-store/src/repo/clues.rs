@@ -312,7 +312,8 @@ fn where_clause(c: &mut dyn Conn, f: &ClueFilter) -> (String, Vec<Value>) {
 enum SearchVia {
     /// Through the full-text index (the matches as a set).
     Index,
-    /// Left out: the query joins `clue_fts` and matches there itself (SQLite).
+    /// Left out, with the statuses: the query matches both in `clue_fts` itself (SQLite,
+    /// [`match_value`]).
     Outside,
     /// Tested on each row's token string: for a few rows picked by the other conditions (a
     /// small queue tab), testing them costs less than taking every match of a common word from
@@ -338,7 +339,7 @@ fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, via: SearchVia) -> (String
         p.push(v);
         p.len()
     };
-    if !f.statuses.is_empty() {
+    if !f.statuses.is_empty() && !(via == SearchVia::Outside && !f.tokens.is_empty()) {
         let ph: Vec<String> = f
             .statuses
             .iter()
@@ -494,11 +495,50 @@ fn clock_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Resu
         .skip(offset.max(0) as usize)
         .take(limit.max(1) as usize)
         .collect();
-    if page.is_empty() {
+    rows_in_order(c, &page)
+}
+
+fn search_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result<Vec<Clue>> {
+    if c.backend() == crate::Backend::Sqlite {
+        let ids = sqlite_search_ids(c, f, offset.max(0) + limit.max(0))?;
+        let page: Vec<i64> = ids.into_iter().skip(offset.max(0) as usize).collect();
+        return rows_in_order(c, &page);
+    }
+    let (w, p) = where_clause(c, f);
+    ids_newest_first(c, &w, p, limit, offset)
+}
+
+/// The first `n` matches of a search on SQLite, newest first: the index's matches (the words and
+/// the statuses, [`match_value`]) walked in its order, the other conditions checked on each clue,
+/// stopping after `n` — no sorting of every match, and no clue read when nothing else is asked.
+fn sqlite_search_ids(c: &mut dyn Conn, f: &ClueFilter, n: i64) -> Result<Vec<i64>> {
+    let (w, mut p) = where_clause_for(c, f, SearchVia::Outside);
+    p.push(match_value(c.backend(), f).into());
+    let m = p.len();
+    p.push(n.into());
+    let sql = if w.is_empty() {
+        format!(
+            "SELECT rowid FROM clue_fts WHERE clue_fts MATCH ${m} ORDER BY rowid DESC LIMIT ${}",
+            m + 1
+        )
+    } else {
+        format!(
+            "SELECT clue_fts.rowid FROM clue_fts JOIN clue ON clue.id = clue_fts.rowid \
+             WHERE clue_fts MATCH ${m} AND {} ORDER BY clue_fts.rowid DESC LIMIT ${}",
+            &w[" WHERE ".len()..],
+            m + 1
+        )
+    };
+    Ok(c.query(&sql, &p)?.iter().map(|r| r.i64(0)).collect())
+}
+
+/// The clues of these ids, in this order.
+fn rows_in_order(c: &mut dyn Conn, ids: &[i64]) -> Result<Vec<Clue>> {
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ph: Vec<String> = (1..=page.len()).map(|i| format!("${i}")).collect();
-    let params: Vec<Value> = page.iter().map(|i| (*i).into()).collect();
+    let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let params: Vec<Value> = ids.iter().map(|i| (*i).into()).collect();
     let mut rows: Vec<Clue> = c
         .query(
             &format!("SELECT {COLS} FROM clue WHERE id IN ({})", ph.join(", ")),
@@ -507,45 +547,8 @@ fn clock_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Resu
         .iter()
         .map(from_row)
         .collect();
-    rows.sort_by_key(|k| page.iter().position(|i| *i == k.id).unwrap_or(usize::MAX));
+    rows.sort_by_key(|k| ids.iter().position(|i| *i == k.id).unwrap_or(usize::MAX));
     Ok(rows)
-}
-
-fn search_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result<Vec<Clue>> {
-    let sqlite = c.backend() == crate::Backend::Sqlite;
-    let via = if sqlite { SearchVia::Outside } else { SearchVia::Index };
-    let (w, mut p) = where_clause_for(c, f, via);
-    let ids = if sqlite {
-        // Walk the index's matches newest first, check the other conditions on each, stop after
-        // the page: no sorting of every match.
-        p.push(match_value(c.backend(), f).into());
-        let m = p.len();
-        let cond = if w.is_empty() {
-            String::new()
-        } else {
-            format!(" AND {}", &w[" WHERE ".len()..])
-        };
-        format!(
-            "SELECT clue_fts.rowid FROM clue_fts JOIN clue ON clue.id = clue_fts.rowid \
-             WHERE clue_fts MATCH ${m}{cond} ORDER BY clue_fts.rowid DESC"
-        )
-    } else {
-        format!("SELECT clue.id FROM clue{w} ORDER BY clue.id DESC")
-    };
-    let n = p.len();
-    p.push(limit.into());
-    p.push(offset.into());
-    Ok(c.query(
-        &format!(
-            "SELECT {COLS} FROM clue WHERE clue.id IN ({ids} LIMIT ${} OFFSET ${}) ORDER BY clue.id DESC",
-            n + 1,
-            n + 2
-        ),
-        &p,
-    )?
-    .iter()
-    .map(from_row)
-    .collect())
 }
 
 /// Most matches a search with other conditions counts (each must be checked against the clue).
@@ -560,10 +563,12 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
     } else {
         cap
     };
-    // A search inside a small set (the dispatcher's 待受理 tab: a few hundred clues, against the
-    // tens of thousands of matches a common word has in a million): take the set from its
-    // indexes and test each row's tokens, instead of taking every match from the full-text index.
-    if !f.tokens.is_empty() && !only_search(f) {
+    let sqlite = c.backend() == crate::Backend::Sqlite;
+    // A search inside a small set picked by conditions the index does not hold (on SQLite it
+    // holds the statuses; on PostgreSQL nothing but the words): take the set from its indexes and
+    // test each row's tokens, instead of taking every match of a common word (tens of thousands
+    // in a million clues) from the full-text index.
+    if !f.tokens.is_empty() && !only_search(f) && !(sqlite && !f.statuses.is_empty()) {
         let rest = ClueFilter {
             tokens: Vec::new(),
             ..f.clone()
@@ -581,6 +586,14 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
             )?;
             return Ok((ids_newest_first(c, &w, p, limit, offset)?, total, cap));
         }
+    }
+    // SQLite: one walk of the index's matches gives both the count (up to the cap) and the page.
+    if sqlite && !f.tokens.is_empty() {
+        let (offset, limit) = (offset.max(0), limit.max(0));
+        let ids = sqlite_search_ids(c, f, (cap + 1).max(offset + limit))?;
+        let total = (ids.len() as i64).min(cap + 1);
+        let page: Vec<i64> = ids.into_iter().skip(offset as usize).take(limit as usize).collect();
+        return Ok((rows_in_order(c, &page)?, total, cap));
     }
     let total = count_capped(c, f, cap)?;
     // Few matches (a rare word inside a large queue): sort them, rather than walk the index's
