@@ -995,7 +995,6 @@ impl App {
                 auto = true;
             }
         }
-        repo::index_search(c, &[(k.id, &k.search_text)])?;
         Ok(Registered {
             clue: k,
             created: true,

@@ -88,7 +88,6 @@ impl App {
         while done < count {
             let n = batch.min(count - done);
             self.store.write(|c| {
-                let mut indexed = Vec::with_capacity(n);
                 for i in 0..n {
                     let (matter, text) = &texts[rng.below(texts.len())];
                     let street = &streets[rng.below(streets.len())];
@@ -180,7 +179,6 @@ impl App {
                     };
                     k.search_text = index_tokens(&format!("{} {} {}", k.no, k.description, k.address));
                     k.id = repo::insert(c, &k)?;
-                    indexed.push((k.id, k.search_text.clone()));
                     let rule = "report_feedback_5wd";
                     let met = k.replied_at;
                     let input = ClockInput {
@@ -210,8 +208,6 @@ impl App {
                         now,
                     )?;
                 }
-                let items: Vec<(i64, &str)> = indexed.iter().map(|(id, t)| (*id, t.as_str())).collect();
-                repo::index_search(c, &items)?;
                 Ok::<_, AppError>(())
             })?;
             done += n;

@@ -102,10 +102,10 @@ pub struct Deferred {
     pub(crate) audit_head: Option<(i64, String)>,
     /// (name, scope) → (value in the database, value now).
     pub(crate) counters: std::collections::BTreeMap<(String, String), (i64, i64)>,
-    /// New clues for the SQLite full-text index: (rowid, token string). FTS5 writes its pending
+    /// New clues for the SQLite full-text index (their ids). FTS5 writes its pending
     /// terms out at every statement end and savepoint release; added at commit, they are written
     /// once per transaction, with the clue's text and status as they are then.
-    pub(crate) fts: Vec<(i64, String)>,
+    pub(crate) fts: Vec<i64>,
 }
 
 impl Deferred {
@@ -118,7 +118,7 @@ impl Deferred {
                 &[Value::Int(*seq), Value::Text(hash.clone())],
             )?;
         }
-        for (id, _) in &d.fts {
+        for id in &d.fts {
             // The clue's text and status as they are at commit (see `repo::clues::FTS_TEXT`).
             c.execute(&repo::clues::FTS_INSERT, &[Value::Int(*id)])?;
         }

@@ -1220,7 +1220,6 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
             let kb = a_clue("XS2026000002", "工地夜间施工噪声", "310105002", "2026-03-02T01:00:00Z");
             let a = clue_repo::insert(c, &ka)?;
             let b = clue_repo::insert(c, &kb)?;
-            clue_repo::index_search(c, &[(a, ka.search_text.as_str()), (b, kb.search_text.as_str())])?;
             Ok::<_, StoreError>((a, b))
         })
         .unwrap();
@@ -1485,7 +1484,6 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
         .write(|c| {
             let k = a_clue("XS2026000009", "夜间施工扰民", "310105001", "2026-03-09T01:00:00Z");
             let id = clue_repo::insert(c, &k)?;
-            clue_repo::index_search(c, &[(id, k.search_text.as_str())])?;
             clue_repo::set_search_text(c, id, &jingzhi_domain::search::index_tokens("露天烧烤"))?;
             Ok::<_, StoreError>(id)
         })
@@ -1497,7 +1495,6 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
         .write(|c| {
             let k = a_clue("XS2026000010", "露天烧烤油烟", "310105001", "2026-03-10T01:00:00Z");
             let id = clue_repo::insert(c, &k)?;
-            clue_repo::index_search(c, &[(id, k.search_text.as_str())])?;
             let mut k = clue_repo::get(c, id)?;
             k.status = ClueStatus::Accepted;
             clue_repo::update(c, &k)?;

@@ -134,9 +134,9 @@ fn values(k: &Clue) -> Vec<Value> {
     ]
 }
 
-/// Inserts a clue (its `id` is ignored) and returns the new id.
-///
-/// The clue is not searchable until [`index_search`] runs for it in the same transaction.
+/// Inserts a clue (its `id` is ignored) and returns the new id. It enters the search index when
+/// the transaction commits, with its token string and status as they are then (SQLite FTS5; on
+/// PostgreSQL the GIN expression index follows the table by itself).
 pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let cols = &COLS["id, ".len()..];
@@ -146,17 +146,11 @@ pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
             placeholders.join(", ")
         )
     });
-    c.insert_id(&SQL, &values(k))
-}
-
-/// Adds new clues to the full-text index when the transaction commits (SQLite FTS5; on
-/// PostgreSQL the GIN expression index follows the table by itself).
-pub fn index_search(c: &mut dyn Conn, items: &[(i64, &str)]) -> Result<()> {
+    let id = c.insert_id(&SQL, &values(k))?;
     if c.backend() == crate::Backend::Sqlite {
-        let d = c.deferred();
-        d.fts.extend(items.iter().map(|(id, t)| (*id, t.to_string())));
+        c.deferred().fts.push(id);
     }
-    Ok(())
+    Ok(id)
 }
 
 /// What the SQLite full-text index holds for a clue: its token string and its status as one more
@@ -184,7 +178,7 @@ static FTS_DELETE: LazyLock<String> = LazyLock::new(|| {
 /// True when the clue's index entry is still to be written at commit (it was added in this
 /// transaction): changes to it need no index work now.
 fn fts_pending(c: &mut dyn Conn, id: i64) -> bool {
-    c.deferred().fts.iter().any(|(x, _)| *x == id)
+    c.deferred().fts.contains(&id)
 }
 
 /// Changes a clue's token string and its entry in the full-text index. (`update` leaves the
