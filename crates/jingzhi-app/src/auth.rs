@@ -315,6 +315,7 @@ impl App {
         self.store.write(|c| {
             let k = api_keys::get(c, id)?;
             api_keys::set_active(c, id, false)?;
+            self.api_keys.clear();
             record(
                 c,
                 actor,
@@ -332,37 +333,44 @@ impl App {
     /// The actor behind a bearer API key.
     pub fn api_key_actor(&self, key: &str) -> AppResult<Actor> {
         let bad = || AppError::new(ErrorCode::BadApiKey);
-        let rest = key.strip_prefix("jzk_").ok_or_else(bad)?;
-        let (p, secret) = rest.split_once('_').ok_or_else(bad)?;
-        let prefix = format!("jzk_{p}");
+        let (prefix, secret) = split_api_key(key).ok_or_else(bad)?;
         let now = self.now();
-        let found = self.store.read(|c| {
-            let Some(k) = api_keys::find_by_prefix(c, &prefix)? else {
-                return Ok::<_, AppError>(None);
-            };
-            let org = places::get_org(c, k.org_id)?;
-            Ok(Some((k, org)))
-        })?;
-        let (k, org) = found.ok_or_else(bad)?;
-        if !k.active || k.expires_at.is_some_and(|e| e <= now) || !same(&sha256_hex(secret), &k.key_hash) {
-            return Err(bad());
-        }
-        if k.last_used_at
-            .is_none_or(|t| now.duration_since(t) >= SignedDuration::from_mins(1))
-        {
+        let cached = self.api_keys.get(&prefix);
+        let (k, org) = match cached {
+            Some(found) => found,
+            None => {
+                let found = self.store.read(|c| {
+                    let Some(k) = api_keys::find_by_prefix(c, &prefix)? else {
+                        return Ok::<_, AppError>(None);
+                    };
+                    let org = places::get_org(c, k.org_id)?;
+                    Ok(Some((k, org)))
+                })?;
+                let (k, org) = found.ok_or_else(bad)?;
+                self.api_keys.put(&prefix, &k, &org);
+                (k, org)
+            }
+        };
+        let actor = api_key_actor_of(&k, org, &prefix, secret, now).ok_or_else(bad)?;
+        if mark_due(&k, now) {
             self.store
                 .write(|c| api_keys::mark_used(c, k.id, now, now - SignedDuration::from_mins(1)))?;
+            self.api_keys.marked(&prefix, now);
         }
-        Ok(Actor {
-            user_id: None,
-            name: format!("api-key:{prefix}"),
-            display_name: k.name.clone(),
-            scope: Scope::of(&org.as_ref()),
-            org,
-            roles: k.roles.clone(),
-            must_change_password: false,
-            via: Via::ApiKey { id: k.id },
-        })
+        Ok(actor)
+    }
+
+    /// The actor behind a bearer API key when that is known without the database (the key was
+    /// read within the last few seconds, [`ApiKeyCache`], and its last use need not be recorded
+    /// now); `None`: ask [`App::api_key_actor`]. Lets the web layer skip a blocking-thread hop.
+    pub fn api_key_actor_cached(&self, key: &str) -> Option<AppResult<Actor>> {
+        let (prefix, secret) = split_api_key(key)?;
+        let now = self.now();
+        let (k, org) = self.api_keys.get(&prefix)?;
+        if mark_due(&k, now) {
+            return None;
+        }
+        Some(api_key_actor_of(&k, org, &prefix, secret, now).ok_or_else(|| AppError::new(ErrorCode::BadApiKey)))
     }
 
     /// Housekeeping: forgets expired sessions and old sign-in attempts.
@@ -394,3 +402,88 @@ fn system_actor_for(c: &mut dyn jingzhi_store::Conn, org_id: i64, username: &str
 /// A valid Argon2id hash of a random string, verified against when the username does not exist.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0PxcFdCErbSaDQwIT+9fJ/+yx9V2c+lt9Wm1kbFMuHY";
+
+/// `jzk_PREFIX_SECRET` → (`jzk_PREFIX`, `SECRET`).
+fn split_api_key(key: &str) -> Option<(String, &str)> {
+    let rest = key.strip_prefix("jzk_")?;
+    let (p, secret) = rest.split_once('_')?;
+    Some((format!("jzk_{p}"), secret))
+}
+
+/// The actor of a key row if the secret is its secret and the key is active and not expired.
+fn api_key_actor_of(
+    k: &api_keys::ApiKeyRow,
+    org: jingzhi_domain::org::OrgUnit,
+    prefix: &str,
+    secret: &str,
+    now: Timestamp,
+) -> Option<Actor> {
+    if !k.active || k.expires_at.is_some_and(|e| e <= now) || !same(&sha256_hex(secret), &k.key_hash) {
+        return None;
+    }
+    Some(Actor {
+        user_id: None,
+        name: format!("api-key:{prefix}"),
+        display_name: k.name.clone(),
+        scope: Scope::of(&org.as_ref()),
+        org,
+        roles: k.roles.clone(),
+        must_change_password: false,
+        via: Via::ApiKey { id: k.id },
+    })
+}
+
+/// A key's last use is written at most once a minute.
+fn mark_due(k: &api_keys::ApiKeyRow, now: Timestamp) -> bool {
+    k.last_used_at
+        .is_none_or(|t| now.duration_since(t) >= SignedDuration::from_mins(1))
+}
+
+/// API keys and their org units as read from the database, kept for [`ApiKeyCache::TTL`]: an
+/// intake request through the API would otherwise begin with two reads on a blocking thread. A
+/// key disabled through this server is forgotten at once; one disabled through another server or
+/// the CLI, or a change of its org unit, is seen within the TTL.
+#[derive(Default)]
+pub struct ApiKeyCache {
+    keys: std::sync::Mutex<std::collections::HashMap<String, CachedKey>>,
+}
+
+struct CachedKey {
+    read_at: std::time::Instant,
+    key: api_keys::ApiKeyRow,
+    org: jingzhi_domain::org::OrgUnit,
+}
+
+impl ApiKeyCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+    fn get(&self, prefix: &str) -> Option<(api_keys::ApiKeyRow, jingzhi_domain::org::OrgUnit)> {
+        let keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        let c = keys.get(prefix)?;
+        (c.read_at.elapsed() < Self::TTL).then(|| (c.key.clone(), c.org.clone()))
+    }
+
+    fn put(&self, prefix: &str, key: &api_keys::ApiKeyRow, org: &jingzhi_domain::org::OrgUnit) {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.retain(|_, c| c.read_at.elapsed() < Self::TTL);
+        keys.insert(
+            prefix.to_string(),
+            CachedKey {
+                read_at: std::time::Instant::now(),
+                key: key.clone(),
+                org: org.clone(),
+            },
+        );
+    }
+
+    fn marked(&self, prefix: &str, at: Timestamp) {
+        if let Some(c) = self.keys.lock().unwrap_or_else(|p| p.into_inner()).get_mut(prefix) {
+            c.key.last_used_at = Some(at);
+        }
+    }
+
+    /// Forgets every key (after a key is disabled).
+    pub fn clear(&self) {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}

@@ -95,6 +95,8 @@ pub struct App {
     pub queue_counts: Arc<clues::QueueCountCache>,
     /// Case list totals, kept briefly (see `cases`).
     pub case_counts: Arc<cases::CaseCountCache>,
+    /// API keys read in the last few seconds (see `auth::ApiKeyCache`).
+    pub api_keys: Arc<auth::ApiKeyCache>,
     /// Where evidence and attachment files are kept (content-addressed, verified on read). `App::new`
     /// puts them in a temporary directory; servers and the CLI set the configured store with
     /// [`App::with_files`].
@@ -111,6 +113,7 @@ impl App {
             intake: Arc::new(intake::IntakeCache::default()),
             queue_counts: Arc::new(clues::QueueCountCache::default()),
             case_counts: Arc::new(cases::CaseCountCache::default()),
+            api_keys: Arc::new(auth::ApiKeyCache::default()),
             files: Arc::new(jingzhi_files::LocalFiles::new(default_files_dir())),
         }
     }

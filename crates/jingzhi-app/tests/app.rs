@@ -486,6 +486,18 @@ both_backends!(api_keys_authenticate_until_disabled, |s: &Scratch| {
     let last = if k.key.ends_with('0') { '1' } else { '0' };
     let tampered = format!("{}{last}", &k.key[..k.key.len() - 1]);
     assert_eq!(w.app.api_key_actor(&tampered).unwrap_err().code, ErrorCode::BadApiKey);
+    // The key was just read: it is known without the database, and the secret is still checked.
+    let known = w
+        .app
+        .api_key_actor_cached(&k.key)
+        .expect("kept for a few seconds")
+        .unwrap();
+    assert_eq!((known.name, known.roles), (actor.name.clone(), vec![Role::Dispatcher]));
+    assert_eq!(
+        w.app.api_key_actor_cached(&tampered).expect("kept").unwrap_err().code,
+        ErrorCode::BadApiKey
+    );
+    assert!(w.app.api_key_actor_cached("jzk_unknown_secret").is_none());
     assert_eq!(
         w.app
             .create_api_key(&admin, "x", "dispatch", &[Role::Admin], None)
@@ -494,6 +506,8 @@ both_backends!(api_keys_authenticate_until_disabled, |s: &Scratch| {
         ErrorCode::ValidationFailed
     );
     w.app.disable_api_key(&admin, k.id).unwrap();
+    // Disabled through this server: refused at once, not after the cache's few seconds.
+    assert!(w.app.api_key_actor_cached(&k.key).is_none());
     assert_eq!(w.app.api_key_actor(&k.key).unwrap_err().code, ErrorCode::BadApiKey);
     let listed = w.app.list_api_keys(&admin).unwrap();
     assert_eq!(listed.len(), 1);

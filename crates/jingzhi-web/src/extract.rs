@@ -111,6 +111,10 @@ impl FromRequestParts<WebState> for ApiUser {
                 .strip_prefix("Bearer ")
                 .map(str::trim)
                 .ok_or_else(|| AppError::new(ErrorCode::BadApiKey))?;
+            // A key read in the last few seconds needs no blocking thread.
+            if let Some(known) = state.app.api_key_actor_cached(key) {
+                return Ok(ApiUser(known?));
+            }
             let app = state.app.clone();
             let key = key.to_string();
             let actor = blocking(move || app.api_key_actor(&key)).await?;

@@ -333,7 +333,9 @@ fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, via: SearchVia) -> (String
         p.push(v);
         p.len()
     };
-    if !f.statuses.is_empty() && !(via == SearchVia::Outside && !f.tokens.is_empty()) {
+    // (Outside: a search's statuses are matched in the index with its words.)
+    let statuses_in_index = via == SearchVia::Outside && !f.tokens.is_empty();
+    if !f.statuses.is_empty() && !statuses_in_index {
         let ph: Vec<String> = f
             .statuses
             .iter()
@@ -562,7 +564,8 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
     // holds the statuses; on PostgreSQL nothing but the words): take the set from its indexes and
     // test each row's tokens, instead of taking every match of a common word (tens of thousands
     // in a million clues) from the full-text index.
-    if !f.tokens.is_empty() && !only_search(f) && !(sqlite && !f.statuses.is_empty()) {
+    let index_has_the_set = sqlite && !f.statuses.is_empty();
+    if !f.tokens.is_empty() && !only_search(f) && !index_has_the_set {
         let rest = ClueFilter {
             tokens: Vec::new(),
             ..f.clone()
