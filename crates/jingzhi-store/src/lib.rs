@@ -118,10 +118,7 @@ impl Deferred {
                 &[Value::Int(*seq), Value::Text(hash.clone())],
             )?;
         }
-        for id in &d.fts {
-            // The clue's text and status as they are at commit (see `repo::clues::FTS_TEXT`).
-            c.execute(&repo::clues::FTS_INSERT, &[Value::Int(*id)])?;
-        }
+        repo::clues::index_at_commit(c, &d.fts)?;
         for ((name, scope), (stored, now)) in &d.counters {
             if now != stored {
                 c.execute(

@@ -6,8 +6,8 @@ use crate::{Backend, Conn, Deferred, Result, Row, StoreError, StoreOptions, Valu
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 pub(crate) struct SqliteStore {
     path: PathBuf,
@@ -19,6 +19,10 @@ pub(crate) struct SqliteStore {
     readers: Mutex<ReaderPool>,
     freed: Condvar,
     max_readers: usize,
+    /// Frames in the write-ahead log at the last checkpoint (the checkpoint thread's or the
+    /// writer's): the log's length. (Not the file's size: the file keeps its size when the log
+    /// starts again from its beginning.)
+    wal_frames: Arc<AtomicI64>,
     wal_path: PathBuf,
     /// Held for its `Drop`, which stops the checkpoint thread.
     _checkpointer: Checkpointer,
@@ -48,13 +52,24 @@ struct Checkpointer {
     stop: std::sync::Arc<(Mutex<bool>, Condvar)>,
 }
 
-/// Log size from which the checkpoint thread runs (SQLite's default threshold is 1,000 pages,
-/// ~4 MB), and from which the writer finishes the job between batches.
+/// Log file size from which the checkpoint thread runs (SQLite's default threshold is 1,000
+/// pages, ~4 MB), and the log length (frames, 4 KiB pages: 32 MiB) from which the writer finishes
+/// the job between batches.
 const CHECKPOINT_WAL_BYTES: u64 = 4 * 1024 * 1024;
-const WRITER_CHECKPOINT_WAL_BYTES: u64 = 32 * 1024 * 1024;
+const WRITER_CHECKPOINT_WAL_FRAMES: i64 = 8 * 1024;
+/// `journal_size_limit`: after a checkpoint, the log file is cut back to this size.
+const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// `PRAGMA wal_checkpoint(PASSIVE)`: the length of the log that stays (its frames), 0 when it
+/// was copied to its end (the next write starts it again).
+fn checkpoint_passive(c: &Connection) -> rusqlite::Result<i64> {
+    let (log, copied): (i64, i64) =
+        c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?)))?;
+    Ok(if copied >= log { 0 } else { log })
+}
 
 impl Checkpointer {
-    fn start(path: PathBuf) -> Checkpointer {
+    fn start(path: PathBuf, wal_frames: Arc<AtomicI64>) -> Checkpointer {
         let stop = std::sync::Arc::new((Mutex::new(false), Condvar::new()));
         let flag = stop.clone();
         let wal = PathBuf::from(format!("{}-wal", path.display()));
@@ -78,10 +93,11 @@ impl Checkpointer {
                     if conn.is_none() {
                         conn = Connection::open(&path).ok();
                     }
-                    if let Some(c) = &conn
-                        && let Err(e) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                    {
-                        tracing::warn!(error = %e, "checkpoint failed");
+                    if let Some(c) = &conn {
+                        match checkpoint_passive(c) {
+                            Ok(frames) => wal_frames.store(frames, Ordering::Relaxed),
+                            Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
+                        }
                     }
                 }
             });
@@ -302,9 +318,12 @@ impl SqliteStore {
         // Checkpoints run on their own thread (below), not inside a commit of the writer.
         // After a checkpoint, the log file is cut back to this size.
         writer
-            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;")
+            .execute_batch(&format!(
+                "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};"
+            ))
             .map_err(map_err)?;
         let path_for_checkpoints = path.clone();
+        let wal_frames = Arc::new(AtomicI64::new(0));
         Ok(SqliteStore {
             path,
             writer: Mutex::new(Writer {
@@ -320,8 +339,9 @@ impl SqliteStore {
             readers: Mutex::new(ReaderPool::default()),
             freed: Condvar::new(),
             max_readers: opts.sqlite_readers.max(1),
+            wal_frames: wal_frames.clone(),
             wal_path: PathBuf::from(format!("{}-wal", path_for_checkpoints.display())),
-            _checkpointer: Checkpointer::start(path_for_checkpoints),
+            _checkpointer: Checkpointer::start(path_for_checkpoints, wal_frames),
         })
     }
 
@@ -521,11 +541,18 @@ impl SqliteStore {
         self.committed.notify_all();
         // The checkpoint thread copies the log while writes go on, but never catches its tail
         // under steady writing, so the log would only grow: when it is long, the writer copies the
-        // (short) rest itself, between batches, and the next write starts the log again.
-        if std::fs::metadata(&self.wal_path).map(|m| m.len()).unwrap_or(0) > WRITER_CHECKPOINT_WAL_BYTES
-            && let Err(e) = w.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-        {
-            tracing::warn!(error = %e, "checkpoint failed");
+        // (short) rest itself, between batches, and the next write starts the log again. (Judged
+        // by the log's length at the last checkpoint, not by the file's size, which stays after
+        // the log starts again: by a file size of 32 MiB the writer checkpointed after every batch.)
+        // A log file longer than its size limit means the log has not started again since it
+        // grew past it (a restart cuts the file back to the limit): a burst faster than the
+        // checkpoint thread looks.
+        let burst = || std::fs::metadata(&self.wal_path).map(|m| m.len()).unwrap_or(0) > WAL_SIZE_LIMIT;
+        if self.wal_frames.load(Ordering::Relaxed) > WRITER_CHECKPOINT_WAL_FRAMES || burst() {
+            match checkpoint_passive(&w.conn) {
+                Ok(frames) => self.wal_frames.store(frames, Ordering::Relaxed),
+                Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
+            }
         }
     }
 

@@ -849,6 +849,29 @@ fn sqlite_backup_copies_a_consistent_database() {
     assert_eq!(copy.backend(), Backend::Sqlite);
 }
 
+/// Under steady writing the write-ahead log is copied back and started again: it does not grow
+/// past its size limit (64 MiB), although 100 MiB go through it.
+#[test]
+fn sqlite_log_does_not_grow_under_steady_writing() {
+    let s = Scratch::sqlite();
+    let wal = s.dir().unwrap().join("test.db-wal");
+    let note = "x".repeat(50_000);
+    let mut largest = 0;
+    for i in 0..2_000 {
+        s.store
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO bench_probe (at, note) VALUES ($1, $2)",
+                    params![i.to_string(), note.clone()],
+                )
+            })
+            .unwrap();
+        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+    }
+    assert!(largest > 4 * 1024 * 1024, "the log was used ({largest} bytes)");
+    assert!(largest < 72 * 1024 * 1024, "the log grew to {largest} bytes");
+}
+
 #[test]
 fn unsupported_urls_are_refused_with_the_password_hidden() {
     let e = jingzhi_store::Store::open("mysql://u:secret@h/db").unwrap_err();

@@ -163,8 +163,26 @@ pub fn status_token(s: ClueStatus) -> String {
     format!("zt{}", s.code().replace('_', ""))
 }
 
+/// Adds the entries of the clues inserted in this transaction, from their rows as they are at
+/// commit, in as few statements as possible: FTS5 writes its pending terms out at the end of every
+/// statement, so one statement per clue wrote the index once per clue of a batch.
+pub(crate) fn index_at_commit(c: &mut dyn Conn, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let p: Vec<Value> = chunk.iter().map(|i| (*i).into()).collect();
+        c.execute(
+            &format!(
+                "INSERT INTO clue_fts (rowid, search_text) SELECT id, {FTS_TEXT} FROM clue WHERE id IN ({})",
+                ph.join(", ")
+            ),
+            &p,
+        )?;
+    }
+    Ok(())
+}
+
 /// Adds a clue's entry to the index (`$1`: its id), from the row as it is.
-pub(crate) static FTS_INSERT: LazyLock<String> = LazyLock::new(|| {
+static FTS_INSERT: LazyLock<String> = LazyLock::new(|| {
     format!("INSERT INTO clue_fts (rowid, search_text) SELECT id, {FTS_TEXT} FROM clue WHERE id = $1")
 });
 
@@ -584,7 +602,14 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
             return Ok((ids_newest_first(c, &w, p, limit, offset)?, total, cap));
         }
     }
-    // SQLite: one walk of the index's matches gives both the count (up to the cap) and the page.
+    // SQLite, a search and nothing else: counted in the index alone (up to 10,000 without reading
+    // them out), then the page walked.
+    if sqlite && !f.tokens.is_empty() && only_search(f) {
+        let total = count_capped(c, f, cap)?;
+        return Ok((search_list(c, f, limit, offset)?, total, cap));
+    }
+    // SQLite, a search with other conditions (counted up to 1,000): one walk of the index's
+    // matches gives both the count and the page.
     if sqlite && !f.tokens.is_empty() {
         let (offset, limit) = (offset.max(0), limit.max(0));
         let ids = sqlite_search_ids(c, f, (cap + 1).max(offset + limit))?;
