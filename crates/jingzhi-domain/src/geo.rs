@@ -589,12 +589,17 @@ impl AddressRules {
 
     /// Best rule match in a normalised address: compound address or name (longest), else road.
     fn matches<'a>(&'a self, text: &str) -> Option<RuleMatch<'a>> {
+        // Only keys all of whose characters occur in the text are searched for: with hundreds of
+        // compounds and roads, setting up a substring search for each was a twentieth of an
+        // intake request's time (docs/BENCHMARKS.md).
+        let chars: std::collections::HashSet<char> = text.chars().collect();
+        let may_occur = |key: &str| key.chars().all(|c| chars.contains(&c));
         // Compound by address (华阳路112弄) or by name (华阳小区): the longest match wins.
         let mut best: Option<(usize, &CompoundRule, bool)> = None;
         for c in &self.compounds {
             for (key, by_address) in [(c.address.trim(), true), (c.name.trim(), false)] {
                 let len = key.chars().count();
-                if len >= 2 && contains_term(text, key) && best.as_ref().is_none_or(|b| len > b.0) {
+                if len >= 2 && may_occur(key) && contains_term(text, key) && best.as_ref().is_none_or(|b| len > b.0) {
                     best = Some((len, c, by_address));
                 }
             }
@@ -607,9 +612,11 @@ impl AddressRules {
             .roads
             .iter()
             .filter_map(|r| {
-                text.find(r.name.trim())
-                    .filter(|_| !r.name.trim().is_empty())
-                    .map(|pos| (r, pos))
+                let name = r.name.trim();
+                if name.is_empty() || !may_occur(name) {
+                    return None;
+                }
+                text.find(name).map(|pos| (r, pos))
             })
             .collect();
         // Drop a road whose name is inside a longer matched road name (longest match).
@@ -634,8 +641,12 @@ impl AddressRules {
         if let Some(RuleMatch::Compound { compound, .. }) = self.matches(&text) {
             return Some(format!("compound:{}", compound.code));
         }
+        let chars: std::collections::HashSet<char> = text.chars().collect();
         for r in &self.roads {
             let name = r.name.trim();
+            if name.is_empty() || !name.chars().all(|c| chars.contains(&c)) {
+                continue;
+            }
             for (pos, _) in text.match_indices(name) {
                 let rest = &text[pos + name.len()..];
                 let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
