@@ -44,17 +44,39 @@ pub fn end_of_day(d: Date) -> Timestamp {
 
 /// Stored text form of an instant: UTC, microsecond precision, fixed width.
 pub fn format_ts(ts: Timestamp) -> String {
-    let dt = ts.to_zoned(TimeZone::UTC).datetime();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second(),
-        dt.subsec_nanosecond() / 1000
-    )
+    let dt = TimeZone::UTC.to_datetime(ts);
+    let year = dt.year();
+    if !(0..=9999).contains(&year) {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+            year,
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second(),
+            dt.subsec_nanosecond() / 1000
+        );
+    }
+    // Digit by digit: every stored instant goes through here (a formatting machinery call per
+    // field showed in the intake profile).
+    let mut out = String::with_capacity(27);
+    let mut push = |v: u32, width: u32, after: char| {
+        for k in (0..width).rev() {
+            out.push(char::from(b'0' + ((v / 10u32.pow(k)) % 10) as u8));
+        }
+        if after != '\0' {
+            out.push(after);
+        }
+    };
+    push(year as u32, 4, '-');
+    push(dt.month() as u32, 2, '-');
+    push(dt.day() as u32, 2, 'T');
+    push(dt.hour() as u32, 2, ':');
+    push(dt.minute() as u32, 2, ':');
+    push(dt.second() as u32, 2, '.');
+    push((dt.subsec_nanosecond() / 1000) as u32, 6, 'Z');
+    out
 }
 
 /// Parses any RFC 3339 instant (with `Z` or an offset). A civil date-time without offset is read
@@ -153,6 +175,27 @@ mod tests {
         assert_eq!(s, "2026-03-02T01:30:00.500000Z");
         assert_eq!(s.len(), 27);
         assert_eq!(parse_ts(&s).unwrap(), ts);
+        // The same text as the general formatter, across the range of years and fractions.
+        for t in [
+            "0001-01-01T00:00:00Z",
+            "1999-12-31T23:59:59.999999Z",
+            "2026-11-26T08:07:06.000123Z",
+            "9999-12-30T00:00:00Z",
+        ] {
+            let ts: Timestamp = t.parse().unwrap();
+            let dt = TimeZone::UTC.to_datetime(ts);
+            let general = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+                dt.year(),
+                dt.month(),
+                dt.day(),
+                dt.hour(),
+                dt.minute(),
+                dt.second(),
+                dt.subsec_nanosecond() / 1000
+            );
+            assert_eq!(format_ts(ts), general);
+        }
     }
 
     #[test]
