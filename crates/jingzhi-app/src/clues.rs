@@ -307,8 +307,8 @@ pub struct ClueList {
     pub clock_states: Vec<(i64, String, Timestamp)>,
 }
 
-/// Lists count their matches up to this many (and then say "more than"); a search with other
-/// conditions up to `jingzhi_store::repo::clues::SEARCH_COUNT_CAP`.
+/// Lists count their matches up to this many (and then say "more than"); a search up to
+/// `jingzhi_store::repo::clues::SEARCH_COUNT_CAP`.
 pub const LIST_COUNT_CAP: i64 = 10_000;
 
 /// How long queue tab counts are kept per viewer.
