@@ -612,8 +612,10 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
     // A search with other conditions (counted up to 1,000): one pass over the matches gives both
     // the count and the page — on SQLite a walk of the index, on PostgreSQL the matches of the
     // search and status indexes combined, sorted (not a walk of the primary key: a rare word
-    // inside a tab would visit every clue).
-    if !f.tokens.is_empty() {
+    // inside a tab would visit every clue). (A plain search on PostgreSQL is not sorted so: a
+    // common word's 44,000 matches cost 100 ms to sort, against 4 ms to count 1,000 of them and
+    // 10 ms to walk the newest 50.)
+    if !f.tokens.is_empty() && !only_search(f) {
         let (offset, limit) = (offset.max(0), limit.max(0));
         let n = (cap + 1).max(offset + limit);
         let ids = if sqlite {
