@@ -315,7 +315,6 @@ impl App {
         self.store.write(|c| {
             let k = api_keys::get(c, id)?;
             api_keys::set_active(c, id, false)?;
-            self.api_keys.clear();
             record(
                 c,
                 actor,
@@ -327,7 +326,11 @@ impl App {
                 Some(&serde_json::json!({"active": false})),
             )?;
             Ok::<_, AppError>(())
-        })
+        })?;
+        // After the commit: a request between a clearing inside the transaction and the commit
+        // would have kept the key, still active, for another few seconds.
+        self.api_keys.clear();
+        Ok(())
     }
 
     /// The actor behind a bearer API key.
@@ -441,8 +444,8 @@ fn mark_due(k: &api_keys::ApiKeyRow, now: Timestamp) -> bool {
 
 /// API keys and their org units as read from the database, kept for [`ApiKeyCache::TTL`]: an
 /// intake request through the API would otherwise begin with two reads on a blocking thread. A
-/// key disabled through this server is forgotten at once; one disabled through another server or
-/// the CLI, or a change of its org unit, is seen within the TTL.
+/// key disabled through this server is forgotten at once; one disabled through another server, or
+/// a change of its org unit, is seen within the TTL.
 #[derive(Default)]
 pub struct ApiKeyCache {
     keys: std::sync::Mutex<std::collections::HashMap<String, CachedKey>>,
