@@ -105,7 +105,8 @@ pub struct Deferred {
     /// New clues for the SQLite full-text index (their ids). FTS5 writes its pending
     /// terms out at every statement end and savepoint release; added at commit, they are written
     /// once per transaction, with the clue's text and status as they are then.
-    pub(crate) fts: Vec<i64>,
+    /// (A set: an import asks, for each clue it changes, whether that clue is still to be indexed.)
+    pub(crate) fts: std::collections::BTreeSet<i64>,
 }
 
 impl Deferred {
@@ -118,7 +119,7 @@ impl Deferred {
                 &[Value::Int(*seq), Value::Text(hash.clone())],
             )?;
         }
-        repo::clues::index_at_commit(c, &d.fts)?;
+        repo::clues::index_at_commit(c, &d.fts.iter().copied().collect::<Vec<_>>())?;
         for ((name, scope), (stored, now)) in &d.counters {
             if now != stored {
                 c.execute(

@@ -148,7 +148,7 @@ pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
     });
     let id = c.insert_id(&SQL, &values(k))?;
     if c.backend() == crate::Backend::Sqlite {
-        c.deferred().fts.push(id);
+        c.deferred().fts.insert(id);
     }
     Ok(id)
 }
@@ -442,25 +442,8 @@ pub fn list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Result
     if f.clock_state.is_some() {
         return clock_list(c, f, limit, offset);
     }
-    let (w, mut p) = where_clause(c, f);
-    let n = p.len();
-    p.push(limit.into());
-    p.push(offset.into());
-    // Pick the page's ids first (from the indexes where the filter allows), then read those rows:
-    // sorting thousands of whole rows to keep fifty costs more than the page itself.
-    Ok(c.query(
-        &format!(
-            "SELECT {COLS} FROM clue WHERE clue.id IN (SELECT clue.id FROM clue{w} \
-             ORDER BY clue.received_at DESC, clue.id DESC LIMIT ${} OFFSET ${}) \
-             ORDER BY clue.received_at DESC, clue.id DESC",
-            n + 1,
-            n + 2
-        ),
-        &p,
-    )?
-    .iter()
-    .map(from_row)
-    .collect())
+    let (w, p) = where_clause(c, f);
+    page_in_order(c, &w, p, "clue.received_at DESC, clue.id DESC", limit, offset)
 }
 
 /// The clues with an open clock in a state, in due order: the open clocks walked through the
@@ -649,15 +632,29 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
     Ok((list(c, f, limit, offset)?, total, cap))
 }
 
-/// A page of the clues of a WHERE clause, newest registered first: the page's ids, then their rows.
-fn ids_newest_first(c: &mut dyn Conn, w: &str, mut p: Vec<Value>, limit: i64, offset: i64) -> Result<Vec<Clue>> {
+/// A page of the clues of a WHERE clause, newest registered first.
+fn ids_newest_first(c: &mut dyn Conn, w: &str, p: Vec<Value>, limit: i64, offset: i64) -> Result<Vec<Clue>> {
+    page_in_order(c, w, p, "clue.id DESC", limit, offset)
+}
+
+/// A page of the clues of a WHERE clause in an order: the page's ids first (from the indexes
+/// where the filter allows), then those rows — sorting thousands of whole rows to keep fifty costs
+/// more than the page itself.
+fn page_in_order(
+    c: &mut dyn Conn,
+    w: &str,
+    mut p: Vec<Value>,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Clue>> {
     let n = p.len();
     p.push(limit.into());
     p.push(offset.into());
     Ok(c.query(
         &format!(
             "SELECT {COLS} FROM clue WHERE clue.id IN (SELECT clue.id FROM clue{w} \
-             ORDER BY clue.id DESC LIMIT ${} OFFSET ${}) ORDER BY clue.id DESC",
+             ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
             n + 1,
             n + 2
         ),
