@@ -151,6 +151,10 @@ impl App {
     pub fn session_actor(&self, token: &str) -> AppResult<Option<Actor>> {
         let now = self.now();
         let hash = sha256_hex(token);
+        if let Some(actor) = self.sessions.get(&hash, now) {
+            return Ok(Some(actor));
+        }
+        let generation = self.sessions.generation();
         let found = self.store.read(|c| {
             let Some(s) = sessions::get_live(c, &hash, now)? else {
                 return Ok::<_, AppError>(None);
@@ -163,11 +167,13 @@ impl App {
         if !user.active {
             return Ok(None);
         }
+        let (mut last_seen_at, mut expires_at) = (s.last_seen_at, s.expires_at);
         if now.duration_since(s.last_seen_at) >= TOUCH_EVERY {
-            let expires = now + SignedDuration::from_mins(self.config.session_idle_minutes);
-            self.store.write(|c| sessions::touch(c, &hash, now, expires))?;
+            expires_at = now + SignedDuration::from_mins(self.config.session_idle_minutes);
+            self.store.write(|c| sessions::touch(c, &hash, now, expires_at))?;
+            last_seen_at = now;
         }
-        Ok(Some(Actor {
+        let actor = Actor {
             user_id: Some(user.id),
             name: user.username.clone(),
             display_name: user.display_name.clone(),
@@ -177,9 +183,24 @@ impl App {
             must_change_password: user.must_change_password,
             via: Via::Session {
                 csrf_token: s.csrf_token,
-                token_hash: hash,
+                token_hash: hash.clone(),
             },
-        }))
+        };
+        self.sessions.put(generation, hash, &actor, last_seen_at, expires_at);
+        Ok(Some(actor))
+    }
+
+    /// The actor behind a session cookie when that is known without the database (read within
+    /// the last few seconds, [`SessionCache`], and not due to be touched); `None`: ask
+    /// [`App::session_actor`]. Lets the web layer skip a blocking-thread hop.
+    pub fn session_actor_cached(&self, token: &str) -> Option<Actor> {
+        self.sessions.get(&sha256_hex(token), self.now())
+    }
+
+    /// Forgets every cached session, after a commit that signs people out or changes who they are
+    /// (sign-out, password, account enabled or disabled, profile and roles, org units).
+    pub(crate) fn forget_sessions(&self) {
+        self.sessions.clear();
     }
 
     /// Ends the actor's session.
@@ -200,6 +221,7 @@ impl App {
                 )?;
                 Ok::<_, AppError>(())
             })?;
+            self.forget_sessions();
         }
         Ok(())
     }
@@ -243,7 +265,9 @@ impl App {
             sessions::delete_for_user_except(c, uid, keep.as_deref())?;
             record(c, actor, now, "user.password_change", "user", uid, NONE, NONE)?;
             Ok::<_, AppError>(())
-        })
+        })?;
+        self.forget_sessions();
+        Ok(())
     }
 
     /// Creates an API key for a machine client, scoped to an org unit with the given roles.
@@ -488,5 +512,73 @@ impl ApiKeyCache {
     /// Forgets every key (after a key is disabled).
     pub fn clear(&self) {
         self.keys.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// Signed-in sessions as read from the database (the actor they stand for), kept for
+/// [`SessionCache::TTL`]: every page would otherwise begin with three reads on a blocking thread.
+/// A session is read again when its last use is due to be recorded (every 5 minutes) or it has
+/// expired. Changes made through this server (sign-out, password, account, roles, org units)
+/// forget every entry after their commit; made through another server, they are seen within the
+/// TTL (docs/ARCHITECTURE.md, "Caches").
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedSession>>,
+    /// Bumped by every [`SessionCache::clear`]: a read that began before a clearing is not kept.
+    generation: std::sync::atomic::AtomicU64,
+}
+
+struct CachedSession {
+    read_at: std::time::Instant,
+    actor: Actor,
+    last_seen_at: Timestamp,
+    expires_at: Timestamp,
+}
+
+impl SessionCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+    /// Entries kept at most: past it, the stale ones are dropped, and all if none is stale.
+    const MAX: usize = 10_000;
+
+    fn get(&self, token_hash: &str, now: Timestamp) -> Option<Actor> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let e = entries.get(token_hash)?;
+        (e.read_at.elapsed() < Self::TTL && now < e.expires_at && now.duration_since(e.last_seen_at) < TOUCH_EVERY)
+            .then(|| e.actor.clone())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn put(&self, generation: u64, token_hash: String, actor: &Actor, last_seen_at: Timestamp, expires_at: Timestamp) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // Checked under the lock that `clear` takes: a clearing after this check empties the map
+        // after this entry is in it.
+        if self.generation() != generation {
+            return;
+        }
+        if entries.len() >= Self::MAX {
+            entries.retain(|_, e| e.read_at.elapsed() < Self::TTL);
+            if entries.len() >= Self::MAX {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            token_hash,
+            CachedSession {
+                read_at: std::time::Instant::now(),
+                actor: actor.clone(),
+                last_seen_at,
+                expires_at,
+            },
+        );
+    }
+
+    /// Forgets every session.
+    pub fn clear(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        entries.clear();
     }
 }

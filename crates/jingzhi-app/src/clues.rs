@@ -412,6 +412,22 @@ fn event(
     note: &str,
     now: Timestamp,
 ) -> AppResult<()> {
+    event_to(c, a, k, action, from, k.status, note, now)
+}
+
+/// A timeline event whose status after the step is not (or not yet) the clue's status: the
+/// registration of a clue stored already dispatched.
+#[allow(clippy::too_many_arguments)]
+fn event_to(
+    c: &mut dyn Conn,
+    a: &Actor,
+    k: &Clue,
+    action: ClueAction,
+    from: Option<ClueStatus>,
+    to: ClueStatus,
+    note: &str,
+    now: Timestamp,
+) -> AppResult<()> {
     repo::insert_event(
         c,
         &repo::ClueEvent {
@@ -427,7 +443,7 @@ fn event(
             actor_org_id: Some(a.org.id).filter(|id| *id > 0),
             action: action.code().into(),
             from_status: from.map(|s| s.code().to_string()),
-            to_status: Some(k.status.code().to_string()),
+            to_status: Some(to.code().to_string()),
             note: note.to_string(),
             data: None,
         },
@@ -884,8 +900,40 @@ impl App {
             k.address,
             k.source_ref.clone().unwrap_or_default()
         ));
+        // Automatic dispatch where the rules allow it, decided before the clue is stored so that
+        // it is stored dispatched (one insert instead of an insert and an update of a row with a
+        // dozen indexes); its timeline and audit still show registration, then dispatch.
+        let auto_team = match data.auto_dispatch_min_confidence {
+            Some(min)
+                if k.status == ClueStatus::Registered
+                    && k.suggested_department.is_none()
+                    && matches!(k.locate_method, LocateMethod::Polygon | LocateMethod::CompoundName)
+                    && k.street_code.is_some()
+                    && p.confidence >= min
+                    && data
+                        .catalogue
+                        .get(&k.matter_code)
+                        .is_some_and(|m| m.remit.is_chengguan() && !m.is_other()) =>
+            {
+                team.as_ref()
+            }
+            _ => None,
+        };
+        if let Some(team) = auto_team {
+            k.status = ClueStatus::Dispatched;
+            k.assigned_org_id = Some(team.id);
+        }
         k.id = repo::insert(c, &k)?;
-        event(c, actor, &k, ClueAction::Register, None, "", now)?;
+        event_to(
+            c,
+            actor,
+            &k,
+            ClueAction::Register,
+            None,
+            ClueStatus::Registered,
+            "",
+            now,
+        )?;
         // The clocks of this clue, recorded with the registration in one audit record.
         let mut started = Vec::new();
         for clk in clocks_for(&facts_of(&k, data)) {
@@ -910,6 +958,11 @@ impl App {
                 ck::meet_clock(c, clocks, actor, v.id, received_at, now)?;
             }
         }
+        let registered = ClueAudit {
+            status: ClueStatus::Registered.code(),
+            assigned_org_id: None,
+            ..audit_view(&k)
+        };
         record(
             c,
             actor,
@@ -918,7 +971,7 @@ impl App {
             "clue",
             k.id,
             crate::audit::NONE,
-            Some(&serde_json::json!({"clue": audit_view(&k), "clocks": started})),
+            Some(&serde_json::json!({"clue": registered, "clocks": started})),
         )?;
         let mut repeat_of = None;
         if let Some((mut primary, reasons)) = repeat {
@@ -945,56 +998,34 @@ impl App {
             )?;
             repeat_of = Some((primary.id, reasons));
         }
-        // Automatic dispatch where the rules allow it.
-        let mut auto = false;
-        if let Some(min) = data.auto_dispatch_min_confidence
-            && k.status == ClueStatus::Registered
-            && k.suggested_department.is_none()
-            && matches!(k.locate_method, LocateMethod::Polygon | LocateMethod::CompoundName)
-            && k.street_code.is_some()
-        {
-            let confidence = p.confidence;
-            let in_remit = data
-                .catalogue
-                .get(&k.matter_code)
-                .is_some_and(|m| m.remit.is_chengguan() && !m.is_other());
-            if confidence >= min
-                && in_remit
-                && let Some(team) = team.as_ref()
-            {
-                let system = crate::clocks::system_actor();
-                let from = k.status;
-                k.status = ClueStatus::Dispatched;
-                k.assigned_org_id = Some(team.id);
-                k.updated_at = now;
-                repo::update(c, &k)?;
-                event(
-                    c,
-                    &system,
-                    &k,
-                    ClueAction::Dispatch,
-                    Some(from),
-                    &format!(
-                        "按辖区（{}）与事项自动派单至{}（分类置信度{:.0}%）",
-                        k.locate_reason,
-                        team.name,
-                        confidence * 100.0
-                    ),
-                    now,
-                )?;
-                record(
-                    c,
-                    &system,
-                    now,
-                    "clue.dispatch",
-                    "clue",
-                    k.id,
-                    crate::audit::NONE,
-                    Some(&audit_view(&k)),
-                )?;
-                auto = true;
-            }
+        if let Some(team) = auto_team {
+            let system = crate::clocks::system_actor();
+            event(
+                c,
+                &system,
+                &k,
+                ClueAction::Dispatch,
+                Some(ClueStatus::Registered),
+                &format!(
+                    "按辖区（{}）与事项自动派单至{}（分类置信度{:.0}%）",
+                    k.locate_reason,
+                    team.name,
+                    p.confidence * 100.0
+                ),
+                now,
+            )?;
+            record(
+                c,
+                &system,
+                now,
+                "clue.dispatch",
+                "clue",
+                k.id,
+                crate::audit::NONE,
+                Some(&audit_view(&k)),
+            )?;
         }
+        let auto = auto_team.is_some();
         Ok(Registered {
             clue: k,
             created: true,

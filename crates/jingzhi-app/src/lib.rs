@@ -97,6 +97,8 @@ pub struct App {
     pub case_counts: Arc<cases::CaseCountCache>,
     /// API keys read in the last few seconds (see `auth::ApiKeyCache`).
     pub api_keys: Arc<auth::ApiKeyCache>,
+    /// Sessions read in the last few seconds (see `auth::SessionCache`).
+    pub sessions: Arc<auth::SessionCache>,
     /// Where evidence and attachment files are kept (content-addressed, verified on read). `App::new`
     /// puts them in a temporary directory; servers and the CLI set the configured store with
     /// [`App::with_files`].
@@ -114,6 +116,7 @@ impl App {
             queue_counts: Arc::new(clues::QueueCountCache::default()),
             case_counts: Arc::new(cases::CaseCountCache::default()),
             api_keys: Arc::new(auth::ApiKeyCache::default()),
+            sessions: Arc::new(auth::SessionCache::default()),
             files: Arc::new(jingzhi_files::LocalFiles::new(default_files_dir())),
         }
     }

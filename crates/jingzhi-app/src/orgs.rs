@@ -196,8 +196,10 @@ impl App {
             places::update_org(c, id, &f, input.active, now).map_err(code_conflict)?;
             let after = places::get_org(c, id)?;
             record(c, actor, now, "org.update", "org_unit", id, Some(&before), Some(&after))?;
-            Ok(())
-        })
+            Ok::<_, AppError>(())
+        })?;
+        self.forget_sessions();
+        Ok(())
     }
 
     /// Compounds the actor may see: the district, its own street, or its own company's.
@@ -297,7 +299,9 @@ impl App {
                 (Ok(()), _) => unreachable!("dry run always rolls back"),
             }
         } else {
-            self.store.write(run)
+            let report = self.store.write(run)?;
+            self.forget_sessions();
+            Ok(report)
         }
     }
 }

@@ -219,8 +219,10 @@ impl App {
                 Some(&snapshot(&before)),
                 Some(&snapshot(&after)),
             )?;
-            Ok(())
-        })
+            Ok::<_, AppError>(())
+        })?;
+        self.forget_sessions();
+        Ok(())
     }
 
     /// Disables or re-enables an account. Disabling signs the user out everywhere.
@@ -249,8 +251,10 @@ impl App {
                 Some(&snapshot(&before)),
                 Some(&snapshot(&after)),
             )?;
-            Ok(())
-        })
+            Ok::<_, AppError>(())
+        })?;
+        self.forget_sessions();
+        Ok(())
     }
 
     /// Resets a password to a new temporary one (shown once), forcing a change at next sign-in.
@@ -285,7 +289,9 @@ impl App {
                 Some(&serde_json::json!({"must_change_password": must_change})),
             )?;
             Ok::<_, AppError>(())
-        })
+        })?;
+        self.forget_sessions();
+        Ok(())
     }
 
     pub fn find_user_by_username(&self, actor: &Actor, username: &str) -> AppResult<User> {

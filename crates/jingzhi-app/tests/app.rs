@@ -50,6 +50,76 @@ both_backends!(sessions_expire_after_idle_time_and_slide_when_used, |s: &Scratch
     assert!(w.app.session_actor(&sess.token).unwrap().is_none(), "idle 9 h: expired");
 });
 
+both_backends!(
+    sessions_are_kept_briefly_and_changes_made_here_are_seen_at_once,
+    |s: &Scratch| {
+        let w = world(s);
+        let admin = w.actor(Role::Admin);
+        let a = w.account(Role::Officer).clone();
+        let sess = w.app.login(&a.username, &a.password, "10.1.1.1", None).unwrap();
+        let actor = w.app.session_actor(&sess.token).unwrap().unwrap();
+        let uid = actor.user_id.unwrap();
+        assert_eq!(
+            w.app.session_actor_cached(&sess.token).map(|a| a.user_id),
+            Some(Some(uid)),
+            "read a moment ago: known without the database"
+        );
+        // Another server signs the user out: this one sees it within the cache's few seconds.
+        w.app
+            .store
+            .write(|c| jingzhi_store::repo::sessions::delete_for_user(c, uid))
+            .unwrap();
+        assert!(w.app.session_actor(&sess.token).unwrap().is_some(), "still kept");
+        w.app.sessions.clear();
+        assert!(w.app.session_actor(&sess.token).unwrap().is_none(), "read again: gone");
+        assert!(w.app.session_actor_cached(&sess.token).is_none());
+        // Changes made through this server are seen by the next request.
+        let sess = w.app.login(&a.username, &a.password, "10.1.1.1", None).unwrap();
+        let actor = w.app.session_actor(&sess.token).unwrap().unwrap();
+        assert_eq!(actor.roles, vec![Role::Officer]);
+        let (u, _) = w
+            .app
+            .list_users(&admin)
+            .unwrap()
+            .into_iter()
+            .find(|(u, _)| u.id == uid)
+            .unwrap();
+        w.app
+            .update_user(
+                &admin,
+                uid,
+                &UserInput {
+                    username: u.username.clone(),
+                    display_name: u.display_name.clone(),
+                    org_id: u.org_id,
+                    phone: u.phone.clone().unwrap_or_default(),
+                    certificate_no: u.certificate_no.clone().unwrap_or_default(),
+                    roles: vec![Role::Officer, Role::TeamLeader],
+                },
+            )
+            .unwrap();
+        let actor = w.app.session_actor(&sess.token).unwrap().unwrap();
+        assert!(
+            actor.roles.contains(&Role::TeamLeader) && actor.roles.len() == 2,
+            "roles changed at once: {:?}",
+            actor.roles
+        );
+        w.app.set_user_active(&admin, uid, false).unwrap();
+        assert!(
+            w.app.session_actor(&sess.token).unwrap().is_none(),
+            "disabled: signed out at once"
+        );
+        w.app.set_user_active(&admin, uid, true).unwrap();
+        let sess = w.app.login(&a.username, &a.password, "10.1.1.1", None).unwrap();
+        let actor = w.app.session_actor(&sess.token).unwrap().unwrap();
+        w.app.logout(&actor).unwrap();
+        assert!(
+            w.app.session_actor(&sess.token).unwrap().is_none(),
+            "signed out at once"
+        );
+    }
+);
+
 both_backends!(wrong_passwords_lock_the_account_then_it_unlocks, |s: &Scratch| {
     let w = world(s);
     let a = w.account(Role::Officer).clone();

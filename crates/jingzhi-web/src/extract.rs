@@ -46,6 +46,11 @@ impl FromRequestParts<WebState> for MaybeUser {
         }
         let actor = match cookie(&parts.headers, SESSION_COOKIE) {
             Some(token) if token.len() == 64 => {
+                // A session read in the last few seconds needs no blocking thread.
+                if let Some(actor) = state.app.session_actor_cached(token) {
+                    parts.extensions.insert(CachedActor(Some(actor.clone())));
+                    return Ok(MaybeUser(Some(actor)));
+                }
                 let app = state.app.clone();
                 let token = token.to_string();
                 blocking(move || app.session_actor(&token)).await?
