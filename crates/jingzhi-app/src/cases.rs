@@ -613,48 +613,11 @@ fn scope_filter(a: &Actor, f: &mut CaseFilter) -> bool {
     }
 }
 
-/// Case list totals by filter, each kept for [`CaseCountCache::TTL`] and forgotten when a case
-/// changes through this app server (other servers' changes show within the TTL).
-#[derive(Default)]
-pub struct CaseCountCache {
-    generation: std::sync::atomic::AtomicU64,
-    entries: std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::Instant, i64)>>,
-}
-
-impl CaseCountCache {
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(10);
-
-    /// Forgets every total (after a case changed).
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
-    }
-
-    fn get(&self, key: &str) -> Option<i64> {
-        let g = self.generation.load(std::sync::atomic::Ordering::Acquire);
-        let m = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        m.get(key)
-            .filter(|(gen_, at, _)| *gen_ == g && at.elapsed() < Self::TTL)
-            .map(|(_, _, n)| *n)
-    }
-
-    fn put(&self, key: String, total: i64) {
-        let g = self.generation.load(std::sync::atomic::Ordering::Acquire);
-        let mut m = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if m.len() >= 1000 {
-            m.retain(|_, (gen_, at, _)| *gen_ == g && at.elapsed() < Self::TTL);
-            if m.len() >= 1000 {
-                m.clear();
-            }
-        }
-        m.insert(key, (g, std::time::Instant::now(), total));
-    }
-}
-
 impl App {
     /// A write that changes what case lists show: list totals kept are forgotten after it.
-    fn write_cases<T, E: From<jingzhi_store::StoreError>>(
+    fn write_cases<T: Send, E: From<jingzhi_store::StoreError> + Send>(
         &self,
-        f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, E> + Send,
     ) -> Result<T, E> {
         let r = self.store.write(f);
         if r.is_ok() {
@@ -1514,12 +1477,13 @@ impl App {
             }
         );
         let cached = self.case_counts.get(&key);
+        let generation = self.case_counts.generation();
         f.skip_count = cached.is_some();
         let (rows, total) = self.store.read(|c| repo::list(c, &f))?;
         let total = match cached {
             Some(n) => n,
             None => {
-                self.case_counts.put(key, total);
+                self.case_counts.put(generation, key, total);
                 total
             }
         };

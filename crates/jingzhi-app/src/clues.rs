@@ -322,12 +322,15 @@ pub struct QueueCountCache {
     refreshing: std::sync::Mutex<()>,
     #[allow(clippy::type_complexity)]
     entries: std::sync::Mutex<std::collections::HashMap<String, (u64, Timestamp, Vec<(Queue, i64)>)>>,
+    /// Totals of filtered lists and searches, by filter.
+    totals: crate::counts::TotalCache,
 }
 
 impl QueueCountCache {
-    /// Forgets every count (after a clue changed).
+    /// Forgets every count and total (after a clue changed).
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        self.totals.invalidate();
     }
 }
 
@@ -977,7 +980,7 @@ impl App {
         if let Some((mut primary, reasons)) = repeat {
             primary.repeat_count += 1;
             primary.updated_at = now;
-            repo::update(c, &primary)?;
+            repo::count_repeat(c, primary.id, now)?;
             event(
                 c,
                 actor,
@@ -1459,12 +1462,29 @@ impl App {
         } else {
             None
         };
+        // Other lists and searches: their total is kept briefly too (by filter, which holds the
+        // viewer's scope), so that paging or reloading a search walks its page only — counting a
+        // common word's matches up to the cap is most of a search's cost.
+        let key = format!("{f:?}");
+        let (kept, generation) = match known {
+            Some(_) => (None, 0),
+            None => (
+                self.queue_counts.totals.get(&key),
+                self.queue_counts.totals.generation(),
+            ),
+        };
         self.store.read(|c| {
             // Counting every match of a broad search in a million clues costs more than the page:
             // count up to the cap and say "more than".
             let (rows, total, cap) = match known {
                 Some(n) => (repo::list(c, &f, limit, r.offset.max(0))?, n, LIST_COUNT_CAP),
-                None => repo::page(c, &f, limit, r.offset.max(0), LIST_COUNT_CAP)?,
+                None => {
+                    let counted = repo::page_counted(c, &f, limit, r.offset.max(0), LIST_COUNT_CAP, kept)?;
+                    if kept.is_none() {
+                        self.queue_counts.totals.put(generation, key, counted.1);
+                    }
+                    counted
+                }
             };
             let ids: Vec<i64> = rows.iter().map(|k| k.id).collect();
             let open = clock_repo::open_clocks_of(c, "clue", &ids)?;

@@ -4,6 +4,7 @@
 //! rules before touching the store: the role check (`jingzhi_domain::authz`) and the data scope
 //! (`jingzhi_domain::org::Scope`). Every state change writes its audit record in the same
 //! transaction. Time comes from the injected [`Clock`]. Nothing here knows HTTP or SQL.
+#![forbid(unsafe_code)]
 
 pub mod actor;
 pub mod audit;
@@ -16,6 +17,7 @@ pub mod cases;
 pub mod clock;
 pub mod clocks;
 pub mod clues;
+pub mod counts;
 pub mod demo;
 pub mod error;
 pub mod files;
@@ -94,7 +96,7 @@ pub struct App {
     /// Queue tab counts, kept briefly (see `clues`).
     pub queue_counts: Arc<clues::QueueCountCache>,
     /// Case list totals, kept briefly (see `cases`).
-    pub case_counts: Arc<cases::CaseCountCache>,
+    pub case_counts: Arc<counts::TotalCache>,
     /// API keys read in the last few seconds (see `auth::ApiKeyCache`).
     pub api_keys: Arc<auth::ApiKeyCache>,
     /// Sessions read in the last few seconds (see `auth::SessionCache`).
@@ -114,7 +116,7 @@ impl App {
             clocks: Arc::new(clocks::ClockCache::default()),
             intake: Arc::new(intake::IntakeCache::default()),
             queue_counts: Arc::new(clues::QueueCountCache::default()),
-            case_counts: Arc::new(cases::CaseCountCache::default()),
+            case_counts: Arc::new(counts::TotalCache::default()),
             api_keys: Arc::new(auth::ApiKeyCache::default()),
             sessions: Arc::new(auth::SessionCache::default()),
             files: Arc::new(jingzhi_files::LocalFiles::new(default_files_dir())),

@@ -1,5 +1,6 @@
 //! The `jingzhi` binary. The only crate that reads the environment, config files and the
 //! terminal; everything else it does goes through the application layer.
+#![forbid(unsafe_code)]
 
 /// `println!` that ends the process quietly when the reader went away (`jingzhi … | head`).
 macro_rules! outln {

@@ -2,6 +2,7 @@
 //!
 //! Architecture invariant: nothing in this crate reads the clock, the environment, files or the
 //! network. Time is always an argument. Everything here is deterministic and unit-testable.
+#![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod authz;

@@ -12,6 +12,7 @@
 //!   from the file's first bytes so that a renamed file is refused.
 //!
 //! This crate does I/O (files, HTTP client) but knows no SQL, no HTTP server and no domain rules.
+#![forbid(unsafe_code)]
 
 pub mod local;
 pub mod policy;

@@ -1,5 +1,6 @@
 //! Excel in and out. Every list in Jingzhi can be exported; imports (12345 work orders, places)
 //! read the first sheet as rows of text.
+#![forbid(unsafe_code)]
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
 use std::io::Cursor;

@@ -1,8 +1,9 @@
 //! Jingzhi's store: the only crate that knows SQL.
 //!
 //! One interface, two backends chosen at run time from the database URL:
-//! - `sqlite://path` — embedded SQLite (bundled, WAL, foreign keys on). One writer connection
-//!   behind a mutex (`BEGIN IMMEDIATE`), a small pool of reader connections.
+//! - `sqlite://path` — embedded SQLite (bundled, WAL, foreign keys on). One writer connection on
+//!   a thread of its own that runs the writes in batches (group commit), a small pool of reader
+//!   connections.
 //! - `postgres://…` — PostgreSQL for several app servers, through a small pool of synchronous
 //!   clients.
 //!
@@ -154,6 +155,8 @@ impl Default for StoreOptions {
     }
 }
 
+// One per store, behind an `Arc`: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     Sqlite(sqlite::SqliteStore),
     Postgres(pg::PgStore),
@@ -206,7 +209,10 @@ impl Store {
 
     /// Runs `f` in a write transaction: committed when `f` returns Ok, rolled back otherwise.
     /// On SQLite, writes are serialised through one connection.
-    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
+    pub fn write<T: Send, E: From<StoreError> + Send>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, E> + Send,
+    ) -> Result<T, E> {
         match &*self.0 {
             Inner::Sqlite(s) => s.write(f),
             Inner::Postgres(p) => p.transaction(f),

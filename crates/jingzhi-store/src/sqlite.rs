@@ -1,4 +1,5 @@
-//! Embedded SQLite through rusqlite: one writer connection behind a mutex, a pool of readers.
+//! Embedded SQLite through rusqlite: one writer connection on a thread of its own, a pool of
+//! readers.
 //! (Why rusqlite and not sqlx here: ../shared/design/buildtimes.md §4 — sqlx's SQLite driver pays a
 //! thread hop per statement; rusqlite behind one writer was 4× faster over HTTP on this machine.)
 
@@ -6,26 +7,28 @@ use crate::{Backend, Conn, Deferred, Result, Row, StoreError, StoreOptions, Valu
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 pub(crate) struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Writer>,
-    /// Callers waiting for the writer (they join the open batch).
-    waiting: AtomicUsize,
-    commits: Mutex<CommitLog>,
-    committed: Condvar,
+    /// Writes waiting for the writer thread, which runs them one after another.
+    queue: Arc<WriteQueue>,
+    /// The writer thread (joined when the store is dropped).
+    writer_thread: Option<std::thread::JoinHandle<()>>,
     readers: Mutex<ReaderPool>,
     freed: Condvar,
     max_readers: usize,
     /// Frames in the write-ahead log at the last checkpoint (the checkpoint thread's or the
     /// writer's): the log's length. (Not the file's size: the file keeps its size when the log
     /// starts again from its beginning.)
-    wal_frames: Arc<AtomicI64>,
-    wal_path: PathBuf,
     /// Held for its `Drop`, which stops the checkpoint thread.
     _checkpointer: Checkpointer,
+}
+
+thread_local! {
+    /// Set on the writer thread: a write from inside a write would wait for itself.
+    static ON_WRITER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 thread_local! {
@@ -33,8 +36,12 @@ thread_local! {
 }
 
 /// The one writer connection and the batch it has open (group commit, see [`SqliteStore::write`]).
+/// Owned by the writer thread.
 struct Writer {
     conn: Connection,
+    /// See [`SqliteStore`]'s field of the same name.
+    wal_frames: Arc<AtomicI64>,
+    wal_path: PathBuf,
     /// Number of the current (or last) batch.
     batch: u64,
     /// A batch transaction is open.
@@ -116,11 +123,111 @@ impl Drop for Checkpointer {
     }
 }
 
-/// Which batches have ended, and the ones whose `COMMIT` failed.
+/// Writes handed to the writer thread.
 #[derive(Default)]
-struct CommitLog {
-    done: u64,
-    failed: std::collections::BTreeMap<u64, StoreError>,
+struct WriteQueue {
+    state: Mutex<QueueState>,
+    /// Signalled when a write arrives (or the store closes).
+    arrived: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: std::collections::VecDeque<Box<dyn Job>>,
+    /// The writer thread is waiting for work (a submitter must wake it).
+    idle: bool,
+    stop: bool,
+    /// The writer thread has ended (it should not: a bug in this file); writes are refused.
+    dead: bool,
+}
+
+/// A write as the writer thread sees it (its types erased).
+trait Job: Send {
+    /// Runs the write on the writer's connection, inside the open batch. True when it succeeded
+    /// and waits for the batch's commit; false when it failed (its changes are undone) and may
+    /// be finished at once.
+    fn run(&mut self, conn: &mut SqliteConn<'_>) -> bool;
+    /// The batch's `COMMIT` failed: the write gets this error instead of its result.
+    fn commit_failed(&mut self, e: StoreError);
+    /// The write panicked: the panic goes on in the caller.
+    fn panicked(&self) -> bool;
+    /// Hands the outcome to the caller and wakes it. The job must not be touched afterwards (the
+    /// caller's stack, which it borrows, may be gone).
+    fn finish(self: Box<Self>);
+}
+
+/// The caller's side of a write: where the writer thread puts the outcome.
+struct Slot<T, E> {
+    outcome: Mutex<Option<std::thread::Result<Result<T, E>>>>,
+    done: std::sync::atomic::AtomicBool,
+}
+
+struct WriteJob<'a, F, T, E: From<StoreError>> {
+    f: Option<F>,
+    slot: &'a Slot<T, E>,
+    caller: std::thread::Thread,
+    outcome: Option<std::thread::Result<Result<T, E>>>,
+    finished: bool,
+}
+
+impl<F, T, E: From<StoreError>> WriteJob<'_, F, T, E> {
+    fn signal(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        drop(self.f.take());
+        let outcome = self.outcome.take().unwrap_or_else(|| {
+            Ok(Err(StoreError::Other(
+                "the write was not run: the writer stopped".into(),
+            )
+            .into()))
+        });
+        *self.slot.outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+        self.slot.done.store(true, Ordering::Release);
+        // `slot` may be gone from here on; `caller` is our own handle.
+        self.caller.unpark();
+    }
+}
+
+/// A job dropped without being finished (the writer thread unwinding) still wakes its caller.
+impl<F, T, E: From<StoreError>> Drop for WriteJob<'_, F, T, E> {
+    fn drop(&mut self) {
+        self.signal();
+    }
+}
+
+impl<F, T, E> Job for WriteJob<'_, F, T, E>
+where
+    F: FnOnce(&mut dyn Conn) -> Result<T, E> + Send,
+    T: Send,
+    E: From<StoreError> + Send,
+{
+    fn run(&mut self, conn: &mut SqliteConn<'_>) -> bool {
+        let Some(f) = self.f.take() else { return false };
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
+        let ok = matches!(out, Ok(Ok(_)));
+        self.outcome = Some(match out {
+            Ok(Ok(_)) if conn.failed => Ok(Err(StoreError::Other(
+                "a statement failed inside the transaction; rolled back".into(),
+            )
+            .into())),
+            o => o,
+        });
+        ok && !conn.failed
+    }
+
+    fn commit_failed(&mut self, e: StoreError) {
+        self.outcome = Some(Ok(Err(e.into())));
+    }
+
+    fn panicked(&self) -> bool {
+        matches!(self.outcome, Some(Err(_)))
+    }
+
+    fn finish(mut self: Box<Self>) {
+        self.signal();
+    }
 }
 
 /// A batch commits once nobody is waiting to join it, or at this many writes.
@@ -324,26 +431,30 @@ impl SqliteStore {
                 "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};"
             ))
             .map_err(map_err)?;
-        let path_for_checkpoints = path.clone();
         let wal_frames = Arc::new(AtomicI64::new(0));
+        let w = Writer {
+            conn: writer,
+            wal_frames: wal_frames.clone(),
+            wal_path: PathBuf::from(format!("{}-wal", path.display())),
+            batch: 0,
+            open: false,
+            members: 0,
+            deferred: Deferred::default(),
+        };
+        let queue = Arc::new(WriteQueue::default());
+        let q = queue.clone();
+        let writer_thread = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(w, &q))
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore {
-            path,
-            writer: Mutex::new(Writer {
-                conn: writer,
-                batch: 0,
-                open: false,
-                members: 0,
-                deferred: Deferred::default(),
-            }),
-            waiting: AtomicUsize::new(0),
-            commits: Mutex::new(CommitLog::default()),
-            committed: Condvar::new(),
+            queue,
+            writer_thread: Some(writer_thread),
             readers: Mutex::new(ReaderPool::default()),
             freed: Condvar::new(),
             max_readers: opts.sqlite_readers.max(1),
-            wal_frames: wal_frames.clone(),
-            wal_path: PathBuf::from(format!("{}-wal", path_for_checkpoints.display())),
-            _checkpointer: Checkpointer::start(path_for_checkpoints, wal_frames),
+            _checkpointer: Checkpointer::start(path.clone(), wal_frames),
+            path,
         })
     }
 
@@ -418,103 +529,221 @@ impl SqliteStore {
         out
     }
 
-    /// Runs `f` in a write transaction. Concurrent writes share one transaction (group commit):
-    /// each runs inside its own savepoint, so a failing write is undone alone, and the batch
-    /// commits when no other write is waiting to join it (or at [`MAX_BATCH`] writes). A write
-    /// returns only after the commit of its batch, so nothing acknowledged can be lost; if the
-    /// commit fails, every write of the batch gets the error. One commit per batch writes the
-    /// pages that many writes share (index pages, the audit head, the search index's segment)
-    /// once instead of once per write.
-    pub(crate) fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
-        self.waiting.fetch_add(1, Ordering::SeqCst);
-        let lock = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        // Armed while `f` runs: if it panics, its writes are undone and the batch ends for the
-        // others before unwinding goes on.
-        let mut g = WriteGuard {
-            store: self,
-            w: lock,
-            armed: false,
-            alone: false,
+    /// Runs `f` in a write transaction on the writer thread. Concurrent writes share one
+    /// transaction (group commit): each runs inside its own savepoint, so a failing write is undone
+    /// alone, and the batch commits when no other write is waiting (or at [`MAX_BATCH`] writes). A
+    /// write returns only after the commit of its batch, so nothing acknowledged can be lost; if the
+    /// commit fails, every write of the batch gets the error. One commit per batch writes the pages
+    /// that many writes share (index pages, the audit head, the search index's segment) once
+    /// instead of once per write.
+    ///
+    /// Why a thread of its own: with the connection behind a mutex, each write had to wake the next
+    /// caller in line, which then had to be scheduled before the writer could go on; on two busy
+    /// cores a third of the writer's time went to these hand-overs (docs/BENCHMARKS.md). The writer
+    /// thread runs the queued writes back to back; callers sleep until their batch has committed.
+    pub(crate) fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut dyn Conn) -> Result<T, E> + Send,
+        T: Send,
+        E: From<StoreError> + Send,
+    {
+        assert!(
+            !ON_WRITER.with(|w| w.get()),
+            "a store write inside another write would wait for itself"
+        );
+        let slot = Slot {
+            outcome: Mutex::new(None),
+            done: std::sync::atomic::AtomicBool::new(false),
         };
-        let w = &mut *g.w;
-        if !w.open {
-            if let Err(e) = w.conn.execute_batch("BEGIN IMMEDIATE") {
-                return Err(map_err(e).into());
-            }
-            w.open = true;
-            w.batch += 1;
-            w.members = 0;
-            w.deferred = Deferred::default();
-        }
-        let batch = w.batch;
-        let before = w.deferred.clone();
-        // The first write of a batch has the transaction to itself and needs no savepoint: if it
-        // fails, the whole transaction goes. (A savepoint around a long write, such as an
-        // import, also makes every statement in it slower.)
-        let alone = w.members == 0;
-        if !alone && let Err(e) = w.conn.execute_batch("SAVEPOINT jz_write") {
-            self.end_batch_if_due(w);
-            return Err(map_err(e).into());
-        }
-        g.alone = alone;
-        let deferred = std::mem::take(&mut w.deferred);
-        g.armed = true;
-        let mut sc = SqliteConn {
-            conn: &g.w.conn,
-            failed: false,
-            deferred,
-        };
-        let out = f(&mut sc);
-        let (failed, deferred) = (sc.failed, sc.deferred);
-        g.armed = false;
-        let w = &mut *g.w;
-        let out = match out {
-            Ok(_) if failed => {
-                Err(StoreError::Other("a statement failed inside the transaction; rolled back".into()).into())
-            }
-            o => o,
-        };
-        let released = match &out {
-            Ok(_) if alone => Ok(()),
-            Ok(_) => w.conn.execute_batch("RELEASE jz_write").map_err(map_err),
-            Err(_) => Err(StoreError::Other(String::new())),
-        };
-        match (out, released) {
-            (Ok(v), Ok(())) => {
-                w.deferred = deferred;
-                w.members += 1;
-                self.end_batch_if_due(w);
-                drop(g);
-                self.await_commit(batch).map(|()| v).map_err(Into::into)
-            }
-            (out, released) => {
-                if alone {
-                    let _ = w.conn.execute_batch("ROLLBACK");
-                    w.open = false;
-                    w.deferred = Deferred::default();
-                } else {
-                    let _ = w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
-                    w.deferred = before;
-                    self.end_batch_if_due(w);
-                }
-                match out {
-                    Err(e) => Err(e),
-                    Ok(_) => Err(released
-                        .err()
-                        .unwrap_or_else(|| StoreError::Other("release failed".into()))
-                        .into()),
+        let job: Box<dyn Job + '_> = Box::new(WriteJob {
+            f: Some(f),
+            slot: &slot,
+            caller: std::thread::current(),
+            outcome: None,
+            finished: false,
+        });
+        // SAFETY: the job borrows `f`'s captures and `slot` from this stack frame. This function
+        // does not return (and cannot unwind: nothing below panics) until the writer thread has
+        // called `finish`, which is the last use of the job's borrows; a job still queued when the
+        // writer thread ends is finished by it too (see `writer_loop`).
+        #[allow(unsafe_code)]
+        let job: Box<dyn Job + 'static> =
+            unsafe { std::mem::transmute::<Box<dyn Job + '_>, Box<dyn Job + 'static>>(job) };
+        {
+            let mut q = self.queue.state.lock().unwrap_or_else(|p| p.into_inner());
+            if q.dead {
+                drop(q);
+                // Dropping the job finishes it with an error, which is read below.
+                drop(job);
+            } else {
+                q.jobs.push_back(job);
+                if q.idle {
+                    q.idle = false;
+                    self.queue.arrived.notify_one();
                 }
             }
+        }
+        while !slot.done.load(Ordering::Acquire) {
+            std::thread::park();
+        }
+        let outcome = slot
+            .outcome
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(|| Ok(Err(StoreError::Other("the write was not run".into()).into())));
+        match outcome {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
         }
     }
 
-    /// Ends the open batch when nobody waits to join it or it is full: commits its writes
-    /// (rolls back an empty one) and wakes the writes waiting for it.
-    fn end_batch_if_due(&self, w: &mut Writer) {
-        if !w.open || (self.waiting.load(Ordering::SeqCst) > 0 && w.members < MAX_BATCH) {
+    pub(crate) fn backup(&self, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+        let src = self.reader()?;
+        let out = copy_to(&src, dest, progress);
+        self.give_back(src);
+        out
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        {
+            let mut q = self.queue.state.lock().unwrap_or_else(|p| p.into_inner());
+            q.stop = true;
+            self.queue.arrived.notify_one();
+        }
+        if let Some(t) = self.writer_thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The writer thread: runs queued writes one after another in batches, commits a batch when no
+/// write is waiting (or it is full), then wakes its writes. Ends when the store is dropped, after
+/// the writes queued before.
+fn writer_loop(mut w: Writer, queue: &WriteQueue) {
+    ON_WRITER.with(|f| f.set(true));
+    // Should this thread end by a panic, the writes queued and to come are refused, not left
+    // waiting (the batch's own writes are woken as their jobs are dropped).
+    struct Dead<'a>(&'a WriteQueue);
+    impl Drop for Dead<'_> {
+        fn drop(&mut self) {
+            let mut q = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+            q.dead = true;
+            let jobs = std::mem::take(&mut q.jobs);
+            drop(q);
+            drop(jobs);
+        }
+    }
+    let _dead = Dead(queue);
+    let mut batch: Vec<Box<dyn Job>> = Vec::new();
+    loop {
+        let next = {
+            let mut q = queue.state.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(j) = q.jobs.pop_front() {
+                    break Some(j);
+                }
+                if w.open {
+                    break None;
+                }
+                if q.stop {
+                    return;
+                }
+                q.idle = true;
+                q = queue.arrived.wait(q).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        match next {
+            Some(job) => {
+                run_job(&mut w, job, &mut batch);
+                if w.members >= MAX_BATCH {
+                    end_batch(&mut w, &mut batch);
+                }
+            }
+            // Nobody waits to join the open batch: commit it.
+            None => end_batch(&mut w, &mut batch),
+        }
+    }
+}
+
+/// Runs one write inside the open batch (opening one if needed).
+fn run_job(w: &mut Writer, mut job: Box<dyn Job>, batch: &mut Vec<Box<dyn Job>>) {
+    if !w.open {
+        if let Err(e) = w.conn.execute_batch("BEGIN IMMEDIATE") {
+            job.commit_failed(map_err(e));
+            job.finish();
             return;
         }
+        w.open = true;
+        w.batch += 1;
+        w.members = 0;
+        w.deferred = Deferred::default();
+    }
+    let before = w.deferred.clone();
+    // The first write of a batch has the transaction to itself and needs no savepoint: if it
+    // fails, the whole transaction goes. (A savepoint around a long write, such as an import,
+    // also makes every statement in it slower.)
+    let alone = w.members == 0;
+    if !alone && let Err(e) = w.conn.execute_batch("SAVEPOINT jz_write") {
+        job.commit_failed(map_err(e));
+        job.finish();
+        return;
+    }
+    let mut sc = SqliteConn {
+        conn: &w.conn,
+        failed: false,
+        deferred: std::mem::take(&mut w.deferred),
+    };
+    let ok = job.run(&mut sc);
+    let deferred = sc.deferred;
+    let released = match (ok, alone) {
+        (true, true) => Ok(()),
+        (true, false) => w.conn.execute_batch("RELEASE jz_write").map_err(map_err),
+        (false, _) => Err(StoreError::Other(String::new())),
+    };
+    match released {
+        Ok(()) => {
+            w.deferred = deferred;
+            w.members += 1;
+            batch.push(job);
+        }
+        Err(e) => {
+            if alone {
+                let _ = w.conn.execute_batch("ROLLBACK");
+                w.open = false;
+                w.deferred = Deferred::default();
+            } else {
+                let _ = w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
+                w.deferred = before;
+            }
+            if ok {
+                // It succeeded but its savepoint could not be released.
+                job.commit_failed(e);
+            }
+            if job.panicked() && !alone {
+                // A write that panicked may have left the batch's in-memory state (counters,
+                // audit head) half changed: the whole batch goes.
+                let _ = w.conn.execute_batch("ROLLBACK");
+                w.open = false;
+                w.members = 0;
+                w.deferred = Deferred::default();
+                for mut other in batch.drain(..) {
+                    other.commit_failed(StoreError::Other(
+                        "another write of the same transaction panicked; rolled back".into(),
+                    ));
+                    other.finish();
+                }
+            }
+            job.finish();
+        }
+    }
+}
+
+/// Commits the open batch (rolls back an empty one) and wakes its writes; then, when the log
+/// has grown long, copies it back into the database.
+fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
+    if w.open {
         let result = if w.members == 0 {
             w.conn.execute_batch("ROLLBACK").map_err(map_err)
         } else {
@@ -529,84 +758,38 @@ impl SqliteStore {
             let _ = w.conn.execute_batch("ROLLBACK");
         }
         w.open = false;
+        w.members = 0;
         w.deferred = Deferred::default();
-        let mut log = self.commits.lock().unwrap_or_else(|p| p.into_inner());
-        log.done = w.batch;
-        if let Err(e) = result {
-            log.failed.insert(w.batch, e);
-        }
-        // Failures are read by the writes of that batch right after; keep only recent ones.
-        while log.failed.len() > 64 {
-            log.failed.pop_first();
-        }
-        drop(log);
-        self.committed.notify_all();
-        // The checkpoint thread copies the log while writes go on, but never catches its tail
-        // under steady writing, so the log would only grow: when it is long, the writer copies the
-        // (short) rest itself, between batches, and the next write starts the log again. (Judged
-        // by the log's length at the last checkpoint, not by the file's size, which stays after
-        // the log starts again: by a file size of 32 MiB the writer checkpointed after every batch.)
-        // A log file longer than its size limit means the log has not started again since it
-        // grew past it (a restart cuts the file back to the limit): a burst faster than the
-        // checkpoint thread looks.
-        let burst = || std::fs::metadata(&self.wal_path).map(|m| m.len()).unwrap_or(0) > WAL_SIZE_LIMIT;
-        if self.wal_frames.load(Ordering::Relaxed) > WRITER_CHECKPOINT_WAL_FRAMES || burst() {
-            match checkpoint_passive(&w.conn) {
-                Ok(frames) => self.wal_frames.store(frames, Ordering::Relaxed),
-                Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
+        for mut job in batch.drain(..) {
+            if let Err(e) = &result {
+                job.commit_failed(e.clone());
             }
+            job.finish();
         }
     }
-
-    /// Waits until `batch` has ended; its commit's outcome.
-    fn await_commit(&self, batch: u64) -> Result<()> {
-        let mut log = self.commits.lock().unwrap_or_else(|p| p.into_inner());
-        while log.done < batch {
-            log = self.committed.wait(log).unwrap_or_else(|p| p.into_inner());
+    // The checkpoint thread copies the log while writes go on, but never catches its tail under
+    // steady writing, so the log would only grow: when it is long, the writer copies the (short)
+    // rest itself, between batches, and the next write starts the log again. (Judged by the log's
+    // length at the last checkpoint, not by the file's size, which stays after the log starts
+    // again: by a file size of 32 MiB the writer checkpointed after every batch.) A log file
+    // longer than its size limit means the log has not started again since it grew past it (a
+    // restart cuts the file back to the limit): a burst faster than the checkpoint thread looks.
+    // In a burst, the checkpoint waits for one the checkpoint thread may be running (a passive
+    // one would give up at once, and the log went on growing while that thread, short of CPU,
+    // copied) and for readers, and makes the next write start the log again.
+    let burst = std::fs::metadata(&w.wal_path).map(|m| m.len()).unwrap_or(0) > WAL_SIZE_LIMIT;
+    if burst {
+        match w
+            .conn
+            .query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0))
+        {
+            Ok(_) => w.wal_frames.store(0, Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
-        match log.failed.get(&batch) {
-            Some(e) => Err(e.clone()),
-            None => Ok(()),
-        }
-    }
-
-    pub(crate) fn backup(&self, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
-        let src = self.reader()?;
-        let out = copy_to(&src, dest, progress);
-        self.give_back(src);
-        out
-    }
-}
-
-/// The writer, held by one write. If the write panics, its savepoint is undone and the batch ends,
-/// so the other writes of the batch are not left waiting.
-struct WriteGuard<'a> {
-    store: &'a SqliteStore,
-    w: std::sync::MutexGuard<'a, Writer>,
-    armed: bool,
-    /// The write runs without a savepoint (first of its batch).
-    alone: bool,
-}
-
-impl Drop for WriteGuard<'_> {
-    fn drop(&mut self) {
-        if self.armed {
-            if !self.alone {
-                let _ = self.w.conn.execute_batch("ROLLBACK TO jz_write; RELEASE jz_write");
-            }
-            // The write's in-memory counters were lost with it: the whole batch must go.
-            let _ = self.w.conn.execute_batch("ROLLBACK");
-            self.w.members = 0;
-            self.w.open = false;
-            self.w.deferred = Deferred::default();
-            let mut log = self.store.commits.lock().unwrap_or_else(|p| p.into_inner());
-            log.done = self.w.batch;
-            log.failed.insert(
-                self.w.batch,
-                StoreError::Other("another write of the same transaction panicked; rolled back".into()),
-            );
-            drop(log);
-            self.store.committed.notify_all();
+    } else if w.wal_frames.load(Ordering::Relaxed) > WRITER_CHECKPOINT_WAL_FRAMES {
+        match checkpoint_passive(&w.conn) {
+            Ok(frames) => w.wal_frames.store(frames, Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
     }
 }

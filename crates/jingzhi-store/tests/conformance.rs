@@ -1272,6 +1272,14 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
         (got.status, got.repeat_count, got.recheck_date),
         (ClueStatus::Dispatched, 2, Some(d("2026-03-05")))
     );
+    let later: jiff::Timestamp = "2026-03-06T02:00:00Z".parse().unwrap();
+    s.store.write(|c| clue_repo::count_repeat(c, a, later)).unwrap();
+    let got = s.store.read(|c| clue_repo::get(c, a)).unwrap();
+    assert_eq!(
+        (got.repeat_count, got.updated_at, got.status),
+        (3, later, ClueStatus::Dispatched),
+        "one more report counted; nothing else changed"
+    );
     assert_eq!(
         s.store
             .read(|c| clue_repo::find_by_no(c, "XS2026000002"))
@@ -1372,6 +1380,11 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
     };
     let (rows, total, _) = s.store.read(|c| clue_repo::page(c, &only_search, 10, 0, 5)).unwrap();
     assert_eq!((rows.iter().map(|k| k.id).collect::<Vec<_>>(), total), (vec![b], 1));
+    let (rows, total, _) = s
+        .store
+        .read(|c| clue_repo::page_counted(c, &only_search, 10, 0, 5, Some(1)))
+        .unwrap();
+    assert_eq!((ids_of(&rows), total), (vec![b], 1), "the count known: the same page");
     let (rows, total, cap) = s
         .store
         .read(|c| clue_repo::page(c, &clue_repo::ClueFilter::default(), 1, 0, 1))
@@ -1426,6 +1439,13 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
             let (rows, total, _) = s.store.read(|c| clue_repo::page(c, &f, 10, 0, 100)).unwrap();
             let by_index = s.store.read(|c| clue_repo::count(c, &f)).unwrap();
             assert_eq!((rows.len() as i64, total), (by_index, by_index), "{q} in {street}");
+            // With the count known (kept from a moment ago): the same page, the count given.
+            let (again, kept, _) = s
+                .store
+                .read(|c| clue_repo::page_counted(c, &f, 10, 0, 100, Some(total)))
+                .unwrap();
+            assert_eq!(ids_of(&again), ids_of(&rows), "{q} in {street}, count known");
+            assert_eq!(kept, total);
         }
     }
     // A search inside statuses (the index holds each clue's status on SQLite): the index's count
@@ -1443,6 +1463,8 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
                 // The page: the same clues and count (one walk of the index on SQLite).
                 let (rows, total, _) = clue_repo::page(c, &f, 10, 0, 100)?;
                 assert_eq!((rows.iter().map(|k| k.id).collect::<Vec<_>>(), total), (ids.clone(), n));
+                let (again, kept, _) = clue_repo::page_counted(c, &f, 10, 0, 100, Some(total))?;
+                assert_eq!((ids_of(&again), kept), (ids.clone(), n), "count known");
                 Ok::<_, StoreError>((n, ids))
             })
             .unwrap()
@@ -2273,4 +2295,8 @@ mod cases_repo {
         // Another year starts again at 1.
         assert_eq!(s.store.write(|c| cases::next_case_seq(c, team, 2027)).unwrap(), 1);
     });
+}
+
+fn ids_of(rows: &[jingzhi_domain::clue::Clue]) -> Vec<i64> {
+    rows.iter().map(|k| k.id).collect()
 }

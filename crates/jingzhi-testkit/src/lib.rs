@@ -5,6 +5,7 @@
 //! - PostgreSQL comes from `TEST_DATABASE_URL`, else `postgres://postgres@127.0.0.1:5432/postgres`.
 //! - [`require_all`]: when `JINGZHI_REQUIRE_ALL_SUITES=1` (set by `.ci/run`), a suite that cannot run
 //!   (no PostgreSQL, no Chromium) fails instead of being skipped.
+#![forbid(unsafe_code)]
 
 pub mod webdriver;
 

@@ -9,6 +9,7 @@
 //! - operations: `/healthz`, `/readyz`, `/metrics` (Prometheus, labelled by route pattern).
 //!
 //! Every handler calls the application layer on a blocking thread (the store is synchronous).
+#![forbid(unsafe_code)]
 
 mod api;
 mod assets;

@@ -247,6 +247,16 @@ pub fn update(c: &mut dyn Conn, k: &Clue) -> Result<()> {
     Ok(())
 }
 
+/// Counts one more report of the problem on a primary clue (its other columns, its status and
+/// so its search entry stay as they are): one statement, where [`update`] reads the row first.
+pub fn count_repeat(c: &mut dyn Conn, id: i64, now: Timestamp) -> Result<()> {
+    c.execute(
+        "UPDATE clue SET repeat_count = repeat_count + 1, updated_at = $2 WHERE id = $1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Clue> {
     Ok(from_row(&c.query_one(
         &format!("SELECT {COLS} FROM clue WHERE id = $1"),
@@ -556,11 +566,30 @@ pub const SEARCH_COUNT_CAP: i64 = 1_000;
 /// [`SEARCH_COUNT_CAP`] for a search. Returns (rows, count, cap used):
 /// a count above the cap means "more than the cap".
 pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64) -> Result<(Vec<Clue>, i64, i64)> {
-    let cap = if f.tokens.is_empty() {
+    page_counted(c, f, limit, offset, cap, None)
+}
+
+/// The cap [`page`] counts a filter's matches up to.
+pub fn count_cap(f: &ClueFilter, cap: i64) -> i64 {
+    if f.tokens.is_empty() {
         cap
     } else {
         cap.min(SEARCH_COUNT_CAP)
-    };
+    }
+}
+
+/// [`page`], with the count when it is known already (counted moments ago): the same page
+/// through the same access path, without counting — for a search, the walk stops at the page
+/// instead of going on to the count's cap.
+pub fn page_counted(
+    c: &mut dyn Conn,
+    f: &ClueFilter,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+    known: Option<i64>,
+) -> Result<(Vec<Clue>, i64, i64)> {
+    let cap = count_cap(f, cap);
     let sqlite = c.backend() == crate::Backend::Sqlite;
     // A search inside a small set picked by conditions the index does not hold (on SQLite it
     // holds the statuses; on PostgreSQL nothing but the words): take the set from its indexes and
@@ -574,22 +603,30 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
         };
         if count_capped(c, &rest, SMALL_SET)? <= SMALL_SET {
             let (w, p) = where_clause_for(c, f, SearchVia::RowTest);
-            let mut pc = p.clone();
-            pc.push((cap + 1).into());
-            let total = c.scalar_i64(
-                &format!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM clue{w} LIMIT ${}) capped",
-                    pc.len()
-                ),
-                &pc,
-            )?;
+            let total = match known {
+                Some(n) => n,
+                None => {
+                    let mut pc = p.clone();
+                    pc.push((cap + 1).into());
+                    c.scalar_i64(
+                        &format!(
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM clue{w} LIMIT ${}) capped",
+                            pc.len()
+                        ),
+                        &pc,
+                    )?
+                }
+            };
             return Ok((ids_newest_first(c, &w, p, limit, offset)?, total, cap));
         }
     }
     // SQLite, a search and nothing else: counted in the index alone (without reading the matches
     // out), then the page walked.
     if sqlite && !f.tokens.is_empty() && only_search(f) {
-        let total = count_capped(c, f, cap)?;
+        let total = match known {
+            Some(n) => n,
+            None => count_capped(c, f, cap)?,
+        };
         return Ok((search_list(c, f, limit, offset)?, total, cap));
     }
     // A search with other conditions (counted up to 1,000): one pass over the matches gives both
@@ -600,7 +637,10 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
     // 10 ms to walk the newest 50.)
     if !f.tokens.is_empty() && !only_search(f) {
         let (offset, limit) = (offset.max(0), limit.max(0));
-        let n = (cap + 1).max(offset + limit);
+        let n = match known {
+            Some(_) => offset + limit,
+            None => (cap + 1).max(offset + limit),
+        };
         let ids = if sqlite {
             sqlite_search_ids(c, f, n)?
         } else {
@@ -618,11 +658,14 @@ pub fn page(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64, cap: i64)
             .map(|r| r.i64(0))
             .collect()
         };
-        let total = (ids.len() as i64).min(cap + 1);
+        let total = known.unwrap_or((ids.len() as i64).min(cap + 1));
         let page: Vec<i64> = ids.into_iter().skip(offset as usize).take(limit as usize).collect();
         return Ok((rows_in_order(c, &page)?, total, cap));
     }
-    let total = count_capped(c, f, cap)?;
+    let total = match known {
+        Some(n) => n,
+        None => count_capped(c, f, cap)?,
+    };
     // Few matches (a rare word inside a large queue): sort them, rather than walk the index's
     // matches until a page of them passes the other conditions.
     if !f.tokens.is_empty() && total <= FEW_MATCHES {
