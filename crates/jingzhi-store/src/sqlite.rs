@@ -17,11 +17,7 @@ pub(crate) struct SqliteStore {
     /// The writer thread (joined when the store is dropped).
     writer_thread: Option<std::thread::JoinHandle<()>>,
     readers: Mutex<ReaderPool>,
-    freed: Condvar,
     max_readers: usize,
-    /// Frames in the write-ahead log at the last checkpoint (the checkpoint thread's or the
-    /// writer's): the log's length. (Not the file's size: the file keeps its size when the log
-    /// starts again from its beginning.)
     /// Held for its `Drop`, which stops the checkpoint thread.
     _checkpointer: Checkpointer,
 }
@@ -39,7 +35,9 @@ thread_local! {
 /// Owned by the writer thread.
 struct Writer {
     conn: Connection,
-    /// See [`SqliteStore`]'s field of the same name.
+    /// Frames in the write-ahead log at the last checkpoint (the checkpoint thread's or the
+    /// writer's): the log's length. (Not the file's size: the file keeps its size when the log
+    /// starts again from its beginning.)
     wal_frames: Arc<AtomicI64>,
     wal_path: PathBuf,
     /// Number of the current (or last) batch.
@@ -238,6 +236,18 @@ struct ReaderPool {
     idle: Vec<Connection>,
     /// Reader connections in existence (idle or lent out).
     open: usize,
+    /// Callers waiting for a reader, first come first served: a connection given back goes to
+    /// the one waiting longest. (With a condition variable, the thread that gave a connection back
+    /// and at once asked for one again took it before the waiter it woke, and some waited through
+    /// many rounds: the pages' p99.)
+    waiters: std::collections::VecDeque<Arc<Handoff>>,
+}
+
+/// Where a connection given back is handed to a waiting caller.
+#[derive(Default)]
+struct Handoff {
+    conn: Mutex<Option<Connection>>,
+    given: Condvar,
 }
 
 /// Page cache of each connection (KiB): the writer holds the working set of a transaction; the
@@ -451,7 +461,6 @@ impl SqliteStore {
             queue,
             writer_thread: Some(writer_thread),
             readers: Mutex::new(ReaderPool::default()),
-            freed: Condvar::new(),
             max_readers: opts.sqlite_readers.max(1),
             _checkpointer: Checkpointer::start(path.clone(), wal_frames),
             path,
@@ -469,23 +478,39 @@ impl SqliteStore {
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(c) = pool.idle.pop() {
+        if pool.waiters.is_empty()
+            && let Some(c) = pool.idle.pop()
+        {
+            return Ok(c);
+        }
+        if pool.open < self.max_readers {
+            pool.open += 1;
+        } else {
+            let me = Arc::new(Handoff::default());
+            pool.waiters.push_back(me.clone());
+            drop(pool);
+            let mut slot = me.conn.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(c) = slot.take() {
+                    return Ok(c);
+                }
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                slot = me.given.wait_timeout(slot, left).unwrap_or_else(|p| p.into_inner()).0;
+            }
+            drop(slot);
+            // Ten seconds without a reader: leave the line (unless one was handed over meanwhile)
+            // and open an extra one.
+            let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = me.conn.lock().unwrap_or_else(|p| p.into_inner()).take() {
                 return Ok(c);
             }
-            if pool.open < self.max_readers {
-                pool.open += 1;
-                break;
-            }
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                tracing::warn!(open = pool.open, "no reader free for 10 s; opening an extra one");
-                pool.open += 1;
-                break;
-            }
-            pool = self.freed.wait_timeout(pool, left).unwrap_or_else(|p| p.into_inner()).0;
+            pool.waiters.retain(|w| !Arc::ptr_eq(w, &me));
+            tracing::warn!(open = pool.open, "no reader free for 10 s; opening an extra one");
+            pool.open += 1;
         }
-        drop(pool);
         let opened = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
@@ -494,7 +519,6 @@ impl SqliteStore {
         .and_then(|c| configure(&c, false, READER_CACHE_KIB).map(|()| c));
         if opened.is_err() {
             self.readers.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
-            self.freed.notify_one();
         }
         opened
     }
@@ -503,11 +527,14 @@ impl SqliteStore {
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
         if pool.open > self.max_readers {
             pool.open -= 1;
+        } else if let Some(w) = pool.waiters.pop_front() {
+            // Handed over under the pool's lock: a waiter that gives up (under the same lock)
+            // finds it.
+            *w.conn.lock().unwrap_or_else(|p| p.into_inner()) = Some(c);
+            w.given.notify_one();
         } else {
             pool.idle.push(c);
         }
-        drop(pool);
-        self.freed.notify_one();
     }
 
     pub(crate) fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
@@ -778,6 +805,8 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
     // one would give up at once, and the log went on growing while that thread, short of CPU,
     // copied) and for readers, and makes the next write start the log again.
     let burst = std::fs::metadata(&w.wal_path).map(|m| m.len()).unwrap_or(0) > WAL_SIZE_LIMIT;
+    let started = std::time::Instant::now();
+    let frames = w.wal_frames.load(Ordering::Relaxed);
     if burst {
         match w
             .conn
@@ -786,12 +815,16 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
             Ok(_) => w.wal_frames.store(0, Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
-    } else if w.wal_frames.load(Ordering::Relaxed) > WRITER_CHECKPOINT_WAL_FRAMES {
+    } else if frames > WRITER_CHECKPOINT_WAL_FRAMES {
         match checkpoint_passive(&w.conn) {
             Ok(frames) => w.wal_frames.store(frames, Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
+    } else {
+        return;
     }
+    // Every write waits while the writer checkpoints: how long, for whoever tunes the limits.
+    tracing::debug!(burst, frames, ms = started.elapsed().as_millis() as u64, "writer checkpoint");
 }
 
 fn copy_to(src: &Connection, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {

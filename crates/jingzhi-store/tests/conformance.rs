@@ -761,6 +761,85 @@ both_backends!(a_panicking_write_is_undone_and_the_store_goes_on, |s: &Scratch| 
     assert_eq!(s.store.read(|c| settings::get(c, "q")).unwrap().as_deref(), Some("1"));
 });
 
+/// SQLite's readers go to the callers waiting for one in the order they came: one that gives a
+/// reader back and asks again at once queues behind those already waiting.
+#[test]
+fn sqlite_readers_are_handed_out_first_come_first_served() {
+    let s = Scratch::sqlite();
+    let store = jingzhi_store::Store::open_with(
+        &s.url,
+        &jingzhi_store::StoreOptions {
+            sqlite_readers: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let order = std::sync::Mutex::new(Vec::new());
+    let wait = std::time::Duration::from_millis(200);
+    std::thread::scope(|sc| {
+        // The one reader, held while three callers queue up one after another.
+        let holder = sc.spawn(|| {
+            store
+                .read(|c| {
+                    std::thread::sleep(wait * 4);
+                    c.query_one("SELECT 1", &[])
+                })
+                .unwrap();
+            // Given back and asked for again at once: after the three waiting.
+            store
+                .read(|_| {
+                    order.lock().unwrap().push(0);
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+        });
+        std::thread::sleep(wait);
+        let mut waiting = Vec::new();
+        for i in 1..=3 {
+            let (store, order) = (&store, &order);
+            waiting.push(sc.spawn(move || {
+                store
+                    .read(|_| {
+                        order.lock().unwrap().push(i);
+                        Ok::<_, StoreError>(())
+                    })
+                    .unwrap();
+            }));
+            std::thread::sleep(wait / 2);
+        }
+        holder.join().unwrap();
+        waiting.into_iter().for_each(|h| h.join().unwrap());
+    });
+    assert_eq!(*order.lock().unwrap(), vec![1, 2, 3, 0]);
+}
+
+/// SQLite runs writes on its writer thread: a write started from inside a write would wait for
+/// itself there; it is refused with a panic in the caller instead, and the store goes on.
+#[test]
+fn sqlite_write_inside_a_write_is_refused_not_a_deadlock() {
+    let s = Scratch::sqlite();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: Result<(), StoreError> = s.store.write(|c| {
+            settings::set(c, "outer", "1", t("2026-01-05T01:00:00Z"))?;
+            s.store
+                .write(|c| settings::set(c, "inner", "1", t("2026-01-05T01:00:00Z")))
+        });
+    }));
+    let msg = r
+        .err()
+        .and_then(|p| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(msg.contains("inside another write"), "{msg}");
+    assert_eq!(s.store.read(|c| settings::get(c, "outer")).unwrap(), None, "undone");
+    s.store
+        .write(|c| settings::set(c, "after", "1", t("2026-01-05T01:00:00Z")))
+        .unwrap();
+    assert_eq!(
+        s.store.read(|c| settings::get(c, "after")).unwrap().as_deref(),
+        Some("1")
+    );
+}
+
 both_backends!(reads_see_committed_writes_only, |s: &Scratch| {
     s.store
         .write(|c| settings::set(c, "x", "1", t("2026-01-05T01:00:00Z")))

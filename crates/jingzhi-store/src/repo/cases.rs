@@ -367,7 +367,8 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
         )?,
         None => c.scalar_i64(&format!("SELECT COUNT(DISTINCT subject_id) FROM {from} WHERE {w}"), &p)?,
     };
-    // The page: matching clocks in due order (clock_open_due), one entry per case. A case with two
+    // The page: matching clocks in due order (clock_open_due; ties in its order, rule then case,
+    // so that no sort reads every clock of a shared due time), one entry per case. A case with two
     // overdue clocks of the kind is listed at its earliest one; it may show again on a later page.
     let n = p.len();
     p.push(f.limit.clamp(1, 1000).into());
@@ -375,7 +376,7 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
     let mut ids: Vec<i64> = Vec::new();
     for r in c.query(
         &format!(
-            "SELECT subject_id FROM {from} WHERE {w} ORDER BY due_at, id LIMIT ${} OFFSET ${}",
+            "SELECT subject_id FROM {from} WHERE {w} ORDER BY due_at, rule_code, subject_id, id LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         ),
