@@ -64,6 +64,10 @@ const CHECKPOINT_WAL_BYTES: u64 = 4 * 1024 * 1024;
 const WRITER_CHECKPOINT_WAL_FRAMES: i64 = 8 * 1024;
 /// `journal_size_limit`: after a checkpoint, the log file is cut back to this size.
 const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+/// How often the checkpoint thread looks at the log, and how soon it goes on when writes went on
+/// while it copied.
+const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+const CHECKPOINT_CATCH_UP: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// `PRAGMA wal_checkpoint(PASSIVE)`: the length of the log that stays (its frames), 0 when it
 /// was copied to its end (the next write starts it again).
@@ -82,16 +86,16 @@ impl Checkpointer {
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 let mut conn: Option<Connection> = None;
+                let mut pause = CHECKPOINT_PAUSE;
                 loop {
                     let (lock, cv) = &*flag;
                     let stopped = lock.lock().unwrap_or_else(|p| p.into_inner());
-                    let (stopped, _) = cv
-                        .wait_timeout(stopped, std::time::Duration::from_millis(250))
-                        .unwrap_or_else(|p| p.into_inner());
+                    let (stopped, _) = cv.wait_timeout(stopped, pause).unwrap_or_else(|p| p.into_inner());
                     if *stopped {
                         return;
                     }
                     drop(stopped);
+                    pause = CHECKPOINT_PAUSE;
                     if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) < CHECKPOINT_WAL_BYTES {
                         continue;
                     }
@@ -100,7 +104,15 @@ impl Checkpointer {
                     }
                     if let Some(c) = &conn {
                         match checkpoint_passive(c) {
-                            Ok(frames) => wal_frames.store(frames, Ordering::Relaxed),
+                            Ok(frames) => {
+                                wal_frames.store(frames, Ordering::Relaxed);
+                                // Writes went on while it copied: copy their frames soon, so
+                                // that what the writer must copy itself to start the log again
+                                // stays short (it makes every write wait meanwhile).
+                                if frames > 0 {
+                                    pause = CHECKPOINT_CATCH_UP;
+                                }
+                            }
                             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
                         }
                     }
@@ -801,10 +813,14 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
     // again: by a file size of 32 MiB the writer checkpointed after every batch.) A log file
     // longer than its size limit means the log has not started again since it grew past it (a
     // restart cuts the file back to the limit): a burst faster than the checkpoint thread looks.
-    // In a burst, the checkpoint waits for one the checkpoint thread may be running (a passive
-    // one would give up at once, and the log went on growing while that thread, short of CPU,
-    // copied) and for readers, and makes the next write start the log again.
-    let burst = std::fs::metadata(&w.wal_path).map(|m| m.len()).unwrap_or(0) > WAL_SIZE_LIMIT;
+    // Past twice the limit, the checkpoint waits for one the checkpoint thread may be running (a
+    // passive one gives up at once, and the log went on growing while that thread, short of CPU,
+    // copied) and for readers, and makes the next write start the log again. Below that it is
+    // passive: it copies what the checkpoint thread has not (little, as that thread catches up
+    // while writes go on), and costs nothing while that thread is copying. (Waiting at the limit
+    // itself stalled every write for 30–50 ms about once a second of steady intake.)
+    let size = std::fs::metadata(&w.wal_path).map(|m| m.len()).unwrap_or(0);
+    let burst = size > 2 * WAL_SIZE_LIMIT;
     let started = std::time::Instant::now();
     let frames = w.wal_frames.load(Ordering::Relaxed);
     if burst {
@@ -815,7 +831,7 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
             Ok(_) => w.wal_frames.store(0, Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
-    } else if frames > WRITER_CHECKPOINT_WAL_FRAMES {
+    } else if frames > WRITER_CHECKPOINT_WAL_FRAMES || size > WAL_SIZE_LIMIT {
         match checkpoint_passive(&w.conn) {
             Ok(frames) => w.wal_frames.store(frames, Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
@@ -824,7 +840,12 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
         return;
     }
     // Every write waits while the writer checkpoints: how long, for whoever tunes the limits.
-    tracing::debug!(burst, frames, ms = started.elapsed().as_millis() as u64, "writer checkpoint");
+    tracing::debug!(
+        burst,
+        frames,
+        ms = started.elapsed().as_millis() as u64,
+        "writer checkpoint"
+    );
 }
 
 fn copy_to(src: &Connection, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {

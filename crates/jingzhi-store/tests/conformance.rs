@@ -929,14 +929,14 @@ fn sqlite_backup_copies_a_consistent_database() {
 }
 
 /// Under steady writing the write-ahead log is copied back and started again: it does not grow
-/// past its size limit (64 MiB), although 100 MiB go through it.
+/// past twice its size limit (64 MiB), although 200 MiB go through it.
 #[test]
 fn sqlite_log_does_not_grow_under_steady_writing() {
     let s = Scratch::sqlite();
     let wal = s.dir().unwrap().join("test.db-wal");
     let note = "x".repeat(50_000);
     let mut largest = 0;
-    for i in 0..2_000 {
+    for i in 0..4_000 {
         s.store
             .write(|c| {
                 c.execute(
@@ -948,7 +948,9 @@ fn sqlite_log_does_not_grow_under_steady_writing() {
         largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
     }
     assert!(largest > 4 * 1024 * 1024, "the log was used ({largest} bytes)");
-    assert!(largest < 72 * 1024 * 1024, "the log grew to {largest} bytes");
+    // Twice the 64 MB limit, where the writer waits for a checkpoint that starts the log again,
+    // and a batch's worth beyond.
+    assert!(largest < 136 * 1024 * 1024, "the log grew to {largest} bytes");
 }
 
 #[test]
