@@ -172,15 +172,18 @@ struct Slot<T, E> {
     done: std::sync::atomic::AtomicBool,
 }
 
-struct WriteJob<'a, F, T, E: From<StoreError>> {
+/// A write as queued: its closure (which borrows the caller's stack, hence the one `unsafe` block
+/// in [`SqliteStore::write`]) and the slot the caller waits on (shared, so the job never holds a
+/// reference into a stack frame that may be gone).
+struct WriteJob<F, T, E: From<StoreError>> {
     f: Option<F>,
-    slot: &'a Slot<T, E>,
+    slot: Arc<Slot<T, E>>,
     caller: std::thread::Thread,
     outcome: Option<std::thread::Result<Result<T, E>>>,
     finished: bool,
 }
 
-impl<F, T, E: From<StoreError>> WriteJob<'_, F, T, E> {
+impl<F, T, E: From<StoreError>> WriteJob<F, T, E> {
     fn signal(&mut self) {
         if self.finished {
             return;
@@ -195,19 +198,19 @@ impl<F, T, E: From<StoreError>> WriteJob<'_, F, T, E> {
         });
         *self.slot.outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
         self.slot.done.store(true, Ordering::Release);
-        // `slot` may be gone from here on; `caller` is our own handle.
+        // The caller may return from here on (dropping its borrows); `caller` is our own handle.
         self.caller.unpark();
     }
 }
 
 /// A job dropped without being finished (the writer thread unwinding) still wakes its caller.
-impl<F, T, E: From<StoreError>> Drop for WriteJob<'_, F, T, E> {
+impl<F, T, E: From<StoreError>> Drop for WriteJob<F, T, E> {
     fn drop(&mut self) {
         self.signal();
     }
 }
 
-impl<F, T, E> Job for WriteJob<'_, F, T, E>
+impl<F, T, E> Job for WriteJob<F, T, E>
 where
     F: FnOnce(&mut dyn Conn) -> Result<T, E> + Send,
     T: Send,
@@ -590,21 +593,22 @@ impl SqliteStore {
             !ON_WRITER.with(|w| w.get()),
             "a store write inside another write would wait for itself"
         );
-        let slot = Slot {
+        let slot = Arc::new(Slot {
             outcome: Mutex::new(None),
             done: std::sync::atomic::AtomicBool::new(false),
-        };
+        });
         let job: Box<dyn Job + '_> = Box::new(WriteJob {
             f: Some(f),
-            slot: &slot,
+            slot: slot.clone(),
             caller: std::thread::current(),
             outcome: None,
             finished: false,
         });
-        // SAFETY: the job borrows `f`'s captures and `slot` from this stack frame. This function
-        // does not return (and cannot unwind: nothing below panics) until the writer thread has
-        // called `finish`, which is the last use of the job's borrows; a job still queued when the
-        // writer thread ends is finished by it too (see `writer_loop`).
+        // SAFETY: the job's closure `f` borrows from its caller's stack. This function does not
+        // return (and cannot unwind: nothing below panics) until the job has signalled `done`,
+        // which it does only after dropping `f` (`WriteJob::signal`: run or not, `f` is gone
+        // first); a job that is never run signals when it is dropped — queued when the writer
+        // thread ended, or refused here.
         #[allow(unsafe_code)]
         let job: Box<dyn Job + 'static> =
             unsafe { std::mem::transmute::<Box<dyn Job + '_>, Box<dyn Job + 'static>>(job) };
@@ -627,8 +631,9 @@ impl SqliteStore {
         }
         let outcome = slot
             .outcome
-            .into_inner()
+            .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .take()
             .unwrap_or_else(|| Ok(Err(StoreError::Other("the write was not run".into()).into())));
         match outcome {
             Ok(r) => r,
