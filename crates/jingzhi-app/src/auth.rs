@@ -151,7 +151,7 @@ impl App {
     pub fn session_actor(&self, token: &str) -> AppResult<Option<Actor>> {
         let now = self.now();
         let hash = sha256_hex(token);
-        if let Some(actor) = self.sessions.get(&hash, now) {
+        if let Some(actor) = self.kept_session(&hash, now) {
             return Ok(Some(actor));
         }
         let generation = self.sessions.generation();
@@ -186,7 +186,15 @@ impl App {
                 token_hash: hash.clone(),
             },
         };
-        self.sessions.put(generation, hash, &actor, last_seen_at, expires_at);
+        self.sessions.put(
+            generation,
+            hash,
+            CachedSession {
+                actor: actor.clone(),
+                last_seen_at,
+                expires_at,
+            },
+        );
         Ok(Some(actor))
     }
 
@@ -194,7 +202,7 @@ impl App {
     /// the last few seconds, [`SessionCache`], and not due to be touched); `None`: ask
     /// [`App::session_actor`]. Lets the web layer skip a blocking-thread hop.
     pub fn session_actor_cached(&self, token: &str) -> Option<Actor> {
-        self.sessions.get(&sha256_hex(token), self.now())
+        self.kept_session(&sha256_hex(token), self.now())
     }
 
     /// Forgets every cached session, after a commit that signs people out or changes who they are
@@ -362,8 +370,8 @@ impl App {
         let bad = || AppError::new(ErrorCode::BadApiKey);
         let (prefix, secret) = split_api_key(key).ok_or_else(bad)?;
         let now = self.now();
-        let cached = self.api_keys.get(&prefix);
-        let (k, org) = match cached {
+        let generation = self.api_keys.generation();
+        let (k, org) = match self.api_keys.get(&prefix) {
             Some(found) => found,
             None => {
                 let found = self.store.read(|c| {
@@ -374,7 +382,7 @@ impl App {
                     Ok(Some((k, org)))
                 })?;
                 let (k, org) = found.ok_or_else(bad)?;
-                self.api_keys.put(&prefix, &k, &org);
+                self.api_keys.put(generation, prefix.clone(), (k.clone(), org.clone()));
                 (k, org)
             }
         };
@@ -382,7 +390,7 @@ impl App {
         if mark_due(&k, now) {
             self.store
                 .write(|c| api_keys::mark_used(c, k.id, now, now - SignedDuration::from_mins(1)))?;
-            self.api_keys.marked(&prefix, now);
+            self.api_keys.update(&prefix, |(k, _)| k.last_used_at = Some(now));
         }
         Ok(actor)
     }
@@ -466,119 +474,32 @@ fn mark_due(k: &api_keys::ApiKeyRow, now: Timestamp) -> bool {
         .is_none_or(|t| now.duration_since(t) >= SignedDuration::from_mins(1))
 }
 
-/// API keys and their org units as read from the database, kept for [`ApiKeyCache::TTL`]: an
-/// intake request through the API would otherwise begin with two reads on a blocking thread. A
-/// key disabled through this server is forgotten at once; one disabled through another server, or
-/// a change of its org unit, is seen within the TTL.
-#[derive(Default)]
-pub struct ApiKeyCache {
-    keys: std::sync::Mutex<std::collections::HashMap<String, CachedKey>>,
-}
+/// API keys and their org units as read from the database, by prefix, kept 5 s: an intake request
+/// through the API would otherwise begin with two reads on a blocking thread. A key disabled
+/// through this server is forgotten at once; one disabled through another server, or a change of
+/// its org unit, is seen within the 5 s.
+pub type ApiKeyCache = crate::kept::Kept<(api_keys::ApiKeyRow, jingzhi_domain::org::OrgUnit), 5, 10_000>;
 
-struct CachedKey {
-    read_at: std::time::Instant,
-    key: api_keys::ApiKeyRow,
-    org: jingzhi_domain::org::OrgUnit,
-}
+/// Signed-in sessions as read from the database (the actor they stand for), by token hash, kept
+/// 5 s: every page would otherwise begin with three reads on a blocking thread. A session is read
+/// again when its last use is due to be recorded (every 5 minutes) or it has expired. Changes made
+/// through this server (sign-out, password, account, roles, org units) forget every entry after
+/// their commit; made through another server, they are seen within the 5 s (ARCHITECTURE.md).
+pub type SessionCache = crate::kept::Kept<CachedSession, 5, 10_000>;
 
-impl ApiKeyCache {
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
-
-    fn get(&self, prefix: &str) -> Option<(api_keys::ApiKeyRow, jingzhi_domain::org::OrgUnit)> {
-        let keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        let c = keys.get(prefix)?;
-        (c.read_at.elapsed() < Self::TTL).then(|| (c.key.clone(), c.org.clone()))
-    }
-
-    fn put(&self, prefix: &str, key: &api_keys::ApiKeyRow, org: &jingzhi_domain::org::OrgUnit) {
-        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        keys.retain(|_, c| c.read_at.elapsed() < Self::TTL);
-        keys.insert(
-            prefix.to_string(),
-            CachedKey {
-                read_at: std::time::Instant::now(),
-                key: key.clone(),
-                org: org.clone(),
-            },
-        );
-    }
-
-    fn marked(&self, prefix: &str, at: Timestamp) {
-        if let Some(c) = self.keys.lock().unwrap_or_else(|p| p.into_inner()).get_mut(prefix) {
-            c.key.last_used_at = Some(at);
-        }
-    }
-
-    /// Forgets every key (after a key is disabled).
-    pub fn clear(&self) {
-        self.keys.lock().unwrap_or_else(|p| p.into_inner()).clear();
-    }
-}
-
-/// Signed-in sessions as read from the database (the actor they stand for), kept for
-/// [`SessionCache::TTL`]: every page would otherwise begin with three reads on a blocking thread.
-/// A session is read again when its last use is due to be recorded (every 5 minutes) or it has
-/// expired. Changes made through this server (sign-out, password, account, roles, org units)
-/// forget every entry after their commit; made through another server, they are seen within the
-/// TTL (docs/ARCHITECTURE.md, "Caches").
-#[derive(Default)]
-pub struct SessionCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, CachedSession>>,
-    /// Bumped by every [`SessionCache::clear`]: a read that began before a clearing is not kept.
-    generation: std::sync::atomic::AtomicU64,
-}
-
-struct CachedSession {
-    read_at: std::time::Instant,
+#[derive(Clone)]
+pub struct CachedSession {
     actor: Actor,
     last_seen_at: Timestamp,
     expires_at: Timestamp,
 }
 
-impl SessionCache {
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
-    /// Entries kept at most: past it, the stale ones are dropped, and all if none is stale.
-    const MAX: usize = 10_000;
-
-    fn get(&self, token_hash: &str, now: Timestamp) -> Option<Actor> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let e = entries.get(token_hash)?;
-        (e.read_at.elapsed() < Self::TTL && now < e.expires_at && now.duration_since(e.last_seen_at) < TOUCH_EVERY)
-            .then(|| e.actor.clone())
-    }
-
-    fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    fn put(&self, generation: u64, token_hash: String, actor: &Actor, last_seen_at: Timestamp, expires_at: Timestamp) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        // Checked under the lock that `clear` takes: a clearing after this check empties the map
-        // after this entry is in it.
-        if self.generation() != generation {
-            return;
-        }
-        if entries.len() >= Self::MAX {
-            entries.retain(|_, e| e.read_at.elapsed() < Self::TTL);
-            if entries.len() >= Self::MAX {
-                entries.clear();
-            }
-        }
-        entries.insert(
-            token_hash,
-            CachedSession {
-                read_at: std::time::Instant::now(),
-                actor: actor.clone(),
-                last_seen_at,
-                expires_at,
-            },
-        );
-    }
-
-    /// Forgets every session.
-    pub fn clear(&self) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        entries.clear();
+impl App {
+    /// A kept session that needs nothing recorded now.
+    fn kept_session(&self, token_hash: &str, now: Timestamp) -> Option<Actor> {
+        self.sessions
+            .get(token_hash)
+            .filter(|e| now < e.expires_at && now.duration_since(e.last_seen_at) < TOUCH_EVERY)
+            .map(|e| e.actor)
     }
 }

@@ -621,7 +621,7 @@ impl App {
     ) -> Result<T, E> {
         let r = self.store.write(f);
         if r.is_ok() {
-            self.case_counts.invalidate();
+            self.case_counts.clear();
         }
         r
     }
@@ -1476,8 +1476,8 @@ impl App {
                 ..f.clone()
             }
         );
-        let cached = self.case_counts.get(&key);
         let generation = self.case_counts.generation();
+        let cached = self.case_counts.get(&key);
         f.skip_count = cached.is_some();
         let (rows, total) = self.store.read(|c| repo::list(c, &f))?;
         let total = match cached {

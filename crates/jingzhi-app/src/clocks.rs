@@ -962,7 +962,7 @@ impl App {
             rep.changed += updates.len() as u64;
             if !updates.is_empty() {
                 self.queue_counts.invalidate();
-                self.case_counts.invalidate();
+                self.case_counts.clear();
             }
             after = last;
             if (rows.len() as i64) < BATCH {

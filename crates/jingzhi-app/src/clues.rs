@@ -323,14 +323,14 @@ pub struct QueueCountCache {
     #[allow(clippy::type_complexity)]
     entries: std::sync::Mutex<std::collections::HashMap<String, (u64, Timestamp, Vec<(Queue, i64)>)>>,
     /// Totals of filtered lists and searches, by filter.
-    totals: crate::counts::TotalCache,
+    totals: crate::kept::TotalCache,
 }
 
 impl QueueCountCache {
     /// Forgets every count and total (after a clue changed).
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
-        self.totals.invalidate();
+        self.totals.clear();
     }
 }
 
@@ -1466,12 +1466,10 @@ impl App {
         // viewer's scope), so that paging or reloading a search walks its page only — counting a
         // common word's matches up to the cap is most of a search's cost.
         let key = format!("{f:?}");
-        let (kept, generation) = match known {
-            Some(_) => (None, 0),
-            None => (
-                self.queue_counts.totals.get(&key),
-                self.queue_counts.totals.generation(),
-            ),
+        let generation = self.queue_counts.totals.generation();
+        let kept = match known {
+            Some(_) => None,
+            None => self.queue_counts.totals.get(&key),
         };
         self.store.read(|c| {
             // Counting every match of a broad search in a million clues costs more than the page:

@@ -17,7 +17,6 @@ pub mod cases;
 pub mod clock;
 pub mod clocks;
 pub mod clues;
-pub mod counts;
 pub mod demo;
 pub mod error;
 pub mod files;
@@ -25,6 +24,7 @@ pub mod generate;
 pub mod hotline;
 pub mod intake;
 pub mod jobs;
+pub mod kept;
 pub mod open311;
 pub mod orgs;
 pub mod secrets;
@@ -96,7 +96,7 @@ pub struct App {
     /// Queue tab counts, kept briefly (see `clues`).
     pub queue_counts: Arc<clues::QueueCountCache>,
     /// Case list totals, kept briefly (see `cases`).
-    pub case_counts: Arc<counts::TotalCache>,
+    pub case_counts: Arc<kept::TotalCache>,
     /// API keys read in the last few seconds (see `auth::ApiKeyCache`).
     pub api_keys: Arc<auth::ApiKeyCache>,
     /// Sessions read in the last few seconds (see `auth::SessionCache`).
@@ -116,7 +116,7 @@ impl App {
             clocks: Arc::new(clocks::ClockCache::default()),
             intake: Arc::new(intake::IntakeCache::default()),
             queue_counts: Arc::new(clues::QueueCountCache::default()),
-            case_counts: Arc::new(counts::TotalCache::default()),
+            case_counts: Arc::new(kept::TotalCache::default()),
             api_keys: Arc::new(auth::ApiKeyCache::default()),
             sessions: Arc::new(auth::SessionCache::default()),
             files: Arc::new(jingzhi_files::LocalFiles::new(default_files_dir())),

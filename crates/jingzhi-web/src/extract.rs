@@ -45,16 +45,15 @@ impl FromRequestParts<WebState> for MaybeUser {
             return Ok(MaybeUser(a.0.clone()));
         }
         let actor = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(token) if token.len() == 64 => {
-                // A session read in the last few seconds needs no blocking thread.
-                if let Some(actor) = state.app.session_actor_cached(token) {
-                    parts.extensions.insert(CachedActor(Some(actor.clone())));
-                    return Ok(MaybeUser(Some(actor)));
+            // A session read in the last few seconds needs no blocking thread.
+            Some(token) if token.len() == 64 => match state.app.session_actor_cached(token) {
+                Some(actor) => Some(actor),
+                None => {
+                    let app = state.app.clone();
+                    let token = token.to_string();
+                    blocking(move || app.session_actor(&token)).await?
                 }
-                let app = state.app.clone();
-                let token = token.to_string();
-                blocking(move || app.session_actor(&token)).await?
-            }
+            },
             _ => None,
         };
         parts.extensions.insert(CachedActor(actor.clone()));
