@@ -17,7 +17,7 @@ use jingzhi_domain::clue::{
     clocks_for, clue_no, needs_reason, next_status, roles_for,
 };
 use jingzhi_domain::dedup::{Report, find_repeat};
-use jingzhi_domain::geo::{Gcj02, LocateMethod, Wgs84};
+use jingzhi_domain::geo::{Gcj02, LocateMethod, Located, Wgs84};
 use jingzhi_domain::org::{OrgKind, Scope};
 use jingzhi_domain::search::{SearchQuery, index_tokens};
 use jingzhi_domain::time::{civil_date, format_ts};
@@ -103,6 +103,9 @@ pub(crate) struct Prepared {
     confidence: f64,
     /// The classifier's probabilities (suggestion and alternatives) for the duplicate check.
     matter_probs: Vec<(String, f64)>,
+    /// Where a clue without a chosen compound is (its address, jurisdiction and address key):
+    /// pure work, done here so that an import does it beside the writer rather than in it.
+    located: Option<(String, Located, Option<String>)>,
 }
 
 /// Where a prepared clue is and which open clues it may repeat: everything registering reads
@@ -643,7 +646,14 @@ impl App {
             Point::Gcj02(x, y) => Gcj02::new(x, y).to_wgs84(),
         });
         let matter_probs = matter_probs(&classification);
+        let located = n.compound_id.is_none().then(|| {
+            let address = n.address.trim().to_string();
+            let located = data.jurisdiction.locate(point, &format!("{address} "));
+            let key = data.jurisdiction.rules().place_key(&address);
+            (address, located, key)
+        });
         Ok(Prepared {
+            located,
             matter_probs,
             confidence,
             n: n.clone(),
@@ -698,19 +708,26 @@ impl App {
         let point = p
             .point
             .or_else(|| compound.as_ref().and_then(|cp| Some(Wgs84::new(cp.lng?, cp.lat?))));
-        let address = if n.address.trim().is_empty() {
-            compound.as_ref().map(|cp| cp.address.clone()).unwrap_or_default()
-        } else {
-            n.address.trim().to_string()
+        let (address, located, address_key) = match (&compound, &p.located) {
+            (None, Some((address, located, key))) => (address.clone(), located.clone(), key.clone()),
+            _ => {
+                let address = if n.address.trim().is_empty() {
+                    compound.as_ref().map(|cp| cp.address.clone()).unwrap_or_default()
+                } else {
+                    n.address.trim().to_string()
+                };
+                let located = data.jurisdiction.locate(
+                    point,
+                    &format!(
+                        "{} {}",
+                        address,
+                        compound.as_ref().map(|cp| cp.name.as_str()).unwrap_or("")
+                    ),
+                );
+                let key = data.jurisdiction.rules().place_key(&address);
+                (address, located, key)
+            }
         };
-        let located = data.jurisdiction.locate(
-            point,
-            &format!(
-                "{} {}",
-                address,
-                compound.as_ref().map(|cp| cp.name.as_str()).unwrap_or("")
-            ),
-        );
         let (street_code, locate_method, locate_reason) = match (&compound, &located.street_code) {
             (Some(cp), _) if located.method != LocateMethod::Polygon => (
                 Some(cp.street_code.to_string()),
@@ -732,7 +749,7 @@ impl App {
         let since = p.received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
         let place_key = match compound_id {
             Some(id) => Some(format!("compound-id:{id}")),
-            None => data.jurisdiction.rules().place_key(&address),
+            None => address_key,
         };
         let bbox = point.map(|pt| {
             let dlat = data.dedup.radius_m / 111_320.0;

@@ -35,6 +35,8 @@ pub struct Config {
     pub pg_pool_size: usize,
     /// SQLite `synchronous`: `normal` (a killed process loses nothing) or `full` (also survives power loss).
     pub sqlite_synchronous: String,
+    /// SQLite write-ahead log limit in MB (`jingzhi.db-wal` stays below about twice this).
+    pub sqlite_wal_limit_mb: i64,
     /// Apply pending migrations when `serve` starts (always on for SQLite; for PostgreSQL run
     /// `jingzhi migrate` before rolling out several servers instead).
     pub auto_migrate: bool,
@@ -137,6 +139,7 @@ impl Default for Config {
             ip_max_failures: 30,
             pg_pool_size: 16,
             sqlite_synchronous: "normal".into(),
+            sqlite_wal_limit_mb: 320,
             auto_migrate: false,
             bench_endpoints: false,
             files: FilesConfig::default(),
@@ -165,6 +168,7 @@ const ENV: &[&str] = &[
     "ip_max_failures",
     "pg_pool_size",
     "sqlite_synchronous",
+    "sqlite_wal_limit_mb",
     "auto_migrate",
     "bench_endpoints",
 ];
@@ -240,6 +244,9 @@ impl Config {
         }
         if !matches!(c.sqlite_synchronous.as_str(), "normal" | "full") {
             bail!("sqlite_synchronous 须为 `normal` 或 `full`");
+        }
+        if !(8..=65536).contains(&c.sqlite_wal_limit_mb) {
+            bail!("sqlite_wal_limit_mb 须在 8 到 65536 之间（单位 MB）");
         }
         Ok(c)
     }
@@ -319,6 +326,7 @@ impl Config {
         jingzhi_store::StoreOptions {
             pg_pool_size: self.pg_pool_size,
             sqlite_synchronous_full: self.sqlite_synchronous == "full",
+            sqlite_wal_limit_mb: self.sqlite_wal_limit_mb as u64,
             ..jingzhi_store::StoreOptions::default()
         }
     }

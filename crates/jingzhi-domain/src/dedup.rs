@@ -129,6 +129,19 @@ pub struct RepeatOf {
 
 /// Compares a new report with one candidate.
 pub fn score_pair(new: &Report, old: &Report, cfg: &DedupConfig) -> PairScore {
+    score_pair_with(new, &bigram_set(&new.text), old, &bigram_set(&old.text), cfg, true)
+}
+
+/// [`score_pair`] with the texts' bigram sets computed by the caller (once per text, however many
+/// pairs it is in), and the reasons written only when asked for (they never change the score).
+fn score_pair_with(
+    new: &Report,
+    new_grams: &BTreeSet<String>,
+    old: &Report,
+    old_grams: &BTreeSet<String>,
+    cfg: &DedupConfig,
+    explain: bool,
+) -> PairScore {
     let hours = (new.received_at.as_second() - old.received_at.as_second()).abs() as f64 / 3600.0;
     let same_key = match (&new.place_key, &old.place_key) {
         (Some(a), Some(b)) => !a.trim().is_empty() && a == b,
@@ -147,24 +160,24 @@ pub fn score_pair(new: &Report, old: &Report, cfg: &DedupConfig) -> PairScore {
             .related
             .iter()
             .any(|(a, b)| (a == &new.matter && b == &old.matter) || (b == &new.matter && a == &old.matter));
-    let sim = text_similarity(&new.text, &old.text);
-    let mut reasons = Vec::new();
+    let sim = similarity_of(new_grams, old_grams);
+    let mut reasons = Reasons {
+        on: explain,
+        lines: Vec::new(),
+    };
     let mut eligible = true;
 
     // Place.
     let place = if same_key {
-        reasons.push(format!(
-            "同一地点（{}）",
-            display_key(new.place_key.as_deref().unwrap_or(""))
-        ));
+        reasons.push(|| format!("同一地点（{}）", display_key(new.place_key.as_deref().unwrap_or(""))));
         1.0
     } else if let Some(d) = distance {
         if d > cfg.radius_m {
             eligible = false;
-            reasons.push(format!("相距约{:.0}米，超出{:.0}米范围", d, cfg.radius_m));
+            reasons.push(|| format!("相距约{:.0}米，超出{:.0}米范围", d, cfg.radius_m));
             0.0
         } else {
-            reasons.push(format!("相距约{:.0}米（范围{:.0}米）", d, cfg.radius_m));
+            reasons.push(|| format!("相距约{:.0}米（范围{:.0}米）", d, cfg.radius_m));
             if d <= cfg.near_m {
                 1.0
             } else {
@@ -173,38 +186,36 @@ pub fn score_pair(new: &Report, old: &Report, cfg: &DedupConfig) -> PairScore {
         }
     } else if keys_differ {
         eligible = false;
-        reasons.push("地点不同".to_string());
+        reasons.push(|| "地点不同".to_string());
         0.0
     } else {
-        reasons.push("地点无法比较（缺少坐标或地址）".to_string());
+        reasons.push(|| "地点无法比较（缺少坐标或地址）".to_string());
         0.0
     };
 
     // Time.
     if hours > cfg.window_hours {
         eligible = false;
-        reasons.push(format!(
-            "间隔{}，超出{}窗口",
-            zh_hours(hours),
-            zh_hours(cfg.window_hours)
-        ));
+        reasons.push(|| format!("间隔{}，超出{}窗口", zh_hours(hours), zh_hours(cfg.window_hours)));
     } else {
-        reasons.push(format!("间隔{}（窗口{}）", zh_hours(hours), zh_hours(cfg.window_hours)));
+        reasons.push(|| format!("间隔{}（窗口{}）", zh_hours(hours), zh_hours(cfg.window_hours)));
     }
 
     // Matter and text.
-    reasons.push(if same_matter {
-        "事项相同".to_string()
-    } else if related {
-        "事项相关".to_string()
-    } else {
-        "事项不同".to_string()
+    reasons.push(|| {
+        if same_matter {
+            "事项相同".to_string()
+        } else if related {
+            "事项相关".to_string()
+        } else {
+            "事项不同".to_string()
+        }
     });
-    reasons.push(format!("文本相似度{sim:.2}"));
+    reasons.push(|| format!("文本相似度{sim:.2}"));
     let related_credit = if related { cfg.w_related } else { 0.0 };
     let problem = problem_similarity(new, old);
     if !new.matter_probs.is_empty() && !old.matter_probs.is_empty() {
-        reasons.push(format!("问题相似度{problem:.2}（按分类概率）"));
+        reasons.push(|| format!("问题相似度{problem:.2}（按分类概率）"));
     }
     let mut score = cfg.w_place * place + cfg.w_problem * problem + related_credit + cfg.w_text * sim;
 
@@ -212,12 +223,12 @@ pub fn score_pair(new: &Report, old: &Report, cfg: &DedupConfig) -> PairScore {
     let cue = other_object_cue(&new.text);
     if let Some(cue) = cue {
         score -= cfg.w_other;
-        reasons.push(format!("新线索称“{cue}”，应为另一对象"));
+        reasons.push(|| format!("新线索称“{cue}”，应为另一对象"));
     }
     let conflict = numbers_conflict(&new.text, &old.text);
     if let Some((a, b)) = &conflict {
         score -= cfg.w_numbers;
-        reasons.push(format!("门牌或房号不同（{a} / {b}）"));
+        reasons.push(|| format!("门牌或房号不同（{a} / {b}）"));
     }
     let is_repeat = eligible && score >= cfg.threshold;
     PairScore {
@@ -233,31 +244,48 @@ pub fn score_pair(new: &Report, old: &Report, cfg: &DedupConfig) -> PairScore {
         text_similarity: (sim * 1000.0).round() / 1000.0,
         other_object: cue.is_some(),
         numbers_differ: conflict.is_some(),
-        reasons,
+        reasons: reasons.lines,
     }
 }
 
 /// The candidate (open clue) that the new report repeats: the highest-scoring repeat, ties to the
 /// earliest received, then the first given. `None` when no candidate is a repeat.
 pub fn find_repeat(new: &Report, candidates: &[Report], cfg: &DedupConfig) -> Option<RepeatOf> {
-    let mut best: Option<RepeatOf> = None;
+    // Each text's bigrams once (not once per pair), and the reasons only for the one chosen.
+    let mine = bigram_set(&new.text);
+    let mut best: Option<(usize, f64, BTreeSet<String>)> = None;
     for (index, c) in candidates.iter().enumerate() {
-        let score = score_pair(new, c, cfg);
+        let grams = bigram_set(&c.text);
+        let score = score_pair_with(new, &mine, c, &grams, cfg, false);
         if !score.is_repeat {
             continue;
         }
         let better = match &best {
             None => true,
-            Some(b) => {
-                score.score > b.score.score
-                    || (score.score == b.score.score && c.received_at < candidates[b.index].received_at)
-            }
+            Some((b, s, _)) => score.score > *s || (score.score == *s && c.received_at < candidates[*b].received_at),
         };
         if better {
-            best = Some(RepeatOf { index, score });
+            best = Some((index, score.score, grams));
         }
     }
-    best
+    best.map(|(index, _, grams)| RepeatOf {
+        index,
+        score: score_pair_with(new, &mine, &candidates[index], &grams, cfg, true),
+    })
+}
+
+/// The reasons of a [`PairScore`], written only when they are wanted.
+struct Reasons {
+    on: bool,
+    lines: Vec<String>,
+}
+
+impl Reasons {
+    fn push(&mut self, line: impl FnOnce() -> String) {
+        if self.on {
+            self.lines.push(line());
+        }
+    }
 }
 
 /// Cosine of the two reports' matter probabilities (sparse vectors over matter codes). A report
@@ -312,11 +340,14 @@ const BOILERPLATE: [&str; 22] = [
 /// dropped). (Weighting bigrams by their rarity in the complaint corpus was tried and did not help;
 /// see `docs/duplicates.md`.)
 pub fn text_similarity(a: &str, b: &str) -> f64 {
-    let (sa, sb) = (bigram_set(a), bigram_set(b));
+    similarity_of(&bigram_set(a), &bigram_set(b))
+}
+
+fn similarity_of(sa: &BTreeSet<String>, sb: &BTreeSet<String>) -> f64 {
     if sa.is_empty() || sb.is_empty() {
         return 0.0;
     }
-    let common = sa.intersection(&sb).count() as f64;
+    let common = sa.intersection(sb).count() as f64;
     (common / ((sa.len() * sb.len()) as f64).sqrt()).clamp(0.0, 1.0)
 }
 
@@ -357,8 +388,11 @@ fn strip_places(t: &str) -> String {
     let mut keep = vec![true; chars.len()];
     let mut i = 0;
     while i < chars.len() {
-        let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-        let (len, before) = if PLACE_SUFFIX_2.contains(&two.as_str()) {
+        let two = |s: &&str| {
+            let mut it = s.chars();
+            it.next() == Some(chars[i]) && it.next() == chars.get(i + 1).copied() && it.next().is_none()
+        };
+        let (len, before) = if PLACE_SUFFIX_2.iter().any(two) {
             (2, 4)
         } else if PLACE_SUFFIX_1.contains(&chars[i]) {
             (1, 3)
@@ -385,7 +419,9 @@ fn strip_places(t: &str) -> String {
 fn bigram_set(text: &str) -> BTreeSet<String> {
     let mut t = normalize(text);
     for b in BOILERPLATE {
-        t = t.replace(b, "，");
+        if t.contains(b) {
+            t = t.replace(b, "，");
+        }
     }
     let t = strip_places(&t);
     let mut out = BTreeSet::new();

@@ -446,3 +446,38 @@ fn similarity_ignores_boilerplate_and_width() {
     assert_eq!(text_similarity("油烟", "共享单车"), 0.0);
     assert_eq!(text_similarity("", "共享单车"), 0.0);
 }
+
+/// `find_repeat` scores the candidates without their reasons and explains only the one it picks:
+/// that choice and its explanation are those of scoring every pair in full.
+#[test]
+fn find_repeat_explains_its_choice_as_score_pair_does() {
+    let cfg = DedupConfig::default();
+    let pairs = pairs_with(true);
+    // Each new report against a dozen candidates, its own partner among them.
+    let mut chosen = 0;
+    for (i, p) in pairs.iter().enumerate() {
+        let candidates: Vec<Report> = (0..12).map(|k| pairs[(i + k * 7) % pairs.len()].old.clone()).collect();
+        let full: Vec<_> = candidates.iter().map(|c| score_pair(&p.new, c, &cfg)).collect();
+        let expected = full
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_repeat)
+            .fold(None::<usize>, |best, (k, s)| match best {
+                Some(b)
+                    if full[b].score > s.score
+                        || (full[b].score == s.score && candidates[b].received_at <= candidates[k].received_at) =>
+                {
+                    Some(b)
+                }
+                _ => Some(k),
+            });
+        let got = find_repeat(&p.new, &candidates, &cfg);
+        assert_eq!(got.as_ref().map(|r| r.index), expected, "pair {i}");
+        if let (Some(r), Some(k)) = (got, expected) {
+            assert_eq!(r.score, full[k], "pair {i}");
+            assert!(!r.score.reasons.is_empty());
+            chosen += 1;
+        }
+    }
+    assert!(chosen > 50, "only {chosen} new reports found a repeat");
+}

@@ -143,6 +143,10 @@ pub struct StoreOptions {
     /// SQLite `synchronous` setting: NORMAL (default; a killed process loses nothing, a power cut
     /// may lose the last commits) or FULL (survives power loss, ~5,000 commits/s here).
     pub sqlite_synchronous_full: bool,
+    /// SQLite write-ahead log limit (MB): after a checkpoint the log's file is cut back to this
+    /// size, and once the log is four fifths as long the writer finishes the checkpoint itself and
+    /// starts the log again (every write waits meanwhile, so the longer, the rarer that wait).
+    pub sqlite_wal_limit_mb: u64,
 }
 
 impl Default for StoreOptions {
@@ -151,6 +155,7 @@ impl Default for StoreOptions {
             pg_pool_size: 16,
             sqlite_readers: 4,
             sqlite_synchronous_full: false,
+            sqlite_wal_limit_mb: 320,
         }
     }
 }

@@ -40,6 +40,10 @@ struct Writer {
     /// starts again from its beginning.)
     wal_frames: Arc<AtomicI64>,
     wal_path: PathBuf,
+    /// The log's file size limit (`StoreOptions::sqlite_wal_limit_mb`, bytes) and the log length
+    /// (frames) from which the writer finishes the checkpoint itself (four fifths of it).
+    wal_limit: u64,
+    writer_checkpoint_frames: i64,
     /// Number of the current (or last) batch.
     batch: u64,
     /// A batch transaction is open.
@@ -58,23 +62,23 @@ struct Checkpointer {
 }
 
 /// Log file size from which the checkpoint thread runs (SQLite's default threshold is 1,000
-/// pages, ~4 MB), and the log length (frames, 4 KiB pages: 32 MiB) from which the writer finishes
-/// the job between batches.
+/// pages, ~4 MB).
 const CHECKPOINT_WAL_BYTES: u64 = 4 * 1024 * 1024;
-const WRITER_CHECKPOINT_WAL_FRAMES: i64 = 8 * 1024;
-/// `journal_size_limit`: after a checkpoint, the log file is cut back to this size.
-const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
-/// How often the checkpoint thread looks at the log, and how soon it goes on when writes went on
-/// while it copied.
+/// How often the checkpoint thread looks at the log, and how soon it looks again while writes go
+/// on (each look copies what was written since the last: a few MB under steady intake).
 const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
-const CHECKPOINT_CATCH_UP: std::time::Duration = std::time::Duration::from_millis(20);
+const CHECKPOINT_CATCH_UP: std::time::Duration = std::time::Duration::from_millis(5);
 
-/// `PRAGMA wal_checkpoint(PASSIVE)`: the length of the log that stays (its frames), 0 when it
-/// was copied to its end (the next write starts it again).
-fn checkpoint_passive(c: &Connection) -> rusqlite::Result<i64> {
-    let (log, copied): (i64, i64) =
-        c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?)))?;
-    Ok(if copied >= log { 0 } else { log })
+/// `PRAGMA wal_checkpoint(PASSIVE)`: the log's length and how much of it has been copied to the
+/// database file (frames).
+fn checkpoint_passive(c: &Connection) -> rusqlite::Result<(i64, i64)> {
+    c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?)))
+}
+
+/// The length of the log that stays after a checkpoint (frames), 0 when it was copied to its end
+/// (the next write can start it again).
+fn remaining((log, copied): (i64, i64)) -> i64 {
+    if copied >= log { 0 } else { log }
 }
 
 impl Checkpointer {
@@ -87,6 +91,7 @@ impl Checkpointer {
             .spawn(move || {
                 let mut conn: Option<Connection> = None;
                 let mut pause = CHECKPOINT_PAUSE;
+                let mut last = (0, 0);
                 loop {
                     let (lock, cv) = &*flag;
                     let stopped = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -104,14 +109,17 @@ impl Checkpointer {
                     }
                     if let Some(c) = &conn {
                         match checkpoint_passive(c) {
-                            Ok(frames) => {
-                                wal_frames.store(frames, Ordering::Relaxed);
-                                // Writes went on while it copied: copy their frames soon, so
-                                // that what the writer must copy itself to start the log again
-                                // stays short (it makes every write wait meanwhile).
-                                if frames > 0 {
+                            Ok(now) => {
+                                wal_frames.store(remaining(now), Ordering::Relaxed);
+                                // Writes are going on (the log moved since the last look): copy
+                                // their frames soon, so that what the writer must copy itself to
+                                // start the log again stays short (every write waits meanwhile).
+                                // Judged by the log moving, not by what stays: a copy to the
+                                // log's end says nothing of the writes that follow it.
+                                if now != last {
                                     pause = CHECKPOINT_CATCH_UP;
                                 }
+                                last = now;
                             }
                             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
                         }
@@ -398,6 +406,19 @@ impl Conn for SqliteConn<'_> {
         self.note(r)
     }
 
+    /// The INSERT without its `RETURNING id`, and the connection's last rowid: SQLite runs a
+    /// RETURNING clause as a trigger, which makes the INSERT keep a statement journal (a copy of
+    /// every page it changes, so that it could be undone alone): 6 % of an import's writer time.
+    fn insert_id(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
+        match sql.trim_end().strip_suffix("RETURNING id") {
+            Some(plain) => match self.execute(plain, params)? {
+                0 => Err(StoreError::NotFound),
+                _ => Ok(self.conn.last_insert_rowid()),
+            },
+            None => Ok(self.query_one(sql, params)?.i64(0)),
+        }
+    }
+
     fn deferred(&mut self) -> &mut Deferred {
         &mut self.deferred
     }
@@ -450,10 +471,11 @@ impl SqliteStore {
         }
         configure(&writer, opts.sqlite_synchronous_full, WRITER_CACHE_KIB)?;
         // Checkpoints run on their own thread (below), not inside a commit of the writer.
+        let wal_limit = opts.sqlite_wal_limit_mb.max(1) * 1024 * 1024;
         // After a checkpoint, the log file is cut back to this size.
         writer
             .execute_batch(&format!(
-                "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};"
+                "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {wal_limit};"
             ))
             .map_err(map_err)?;
         let wal_frames = Arc::new(AtomicI64::new(0));
@@ -461,6 +483,8 @@ impl SqliteStore {
             conn: writer,
             wal_frames: wal_frames.clone(),
             wal_path: PathBuf::from(format!("{}-wal", path.display())),
+            wal_limit,
+            writer_checkpoint_frames: (wal_limit / 4096 * 4 / 5) as i64,
             batch: 0,
             open: false,
             members: 0,
@@ -811,21 +835,22 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
             job.finish();
         }
     }
-    // The checkpoint thread copies the log while writes go on, but never catches its tail under
-    // steady writing, so the log would only grow: when it is long, the writer copies the (short)
-    // rest itself, between batches, and the next write starts the log again. (Judged by the log's
-    // length at the last checkpoint, not by the file's size, which stays after the log starts
-    // again: by a file size of 32 MiB the writer checkpointed after every batch.) A log file
-    // longer than its size limit means the log has not started again since it grew past it (a
-    // restart cuts the file back to the limit): a burst faster than the checkpoint thread looks.
-    // Past twice the limit, the checkpoint waits for one the checkpoint thread may be running (a
-    // passive one gives up at once, and the log went on growing while that thread, short of CPU,
-    // copied) and for readers, and makes the next write start the log again. Below that it is
-    // passive: it copies what the checkpoint thread has not (little, as that thread catches up
-    // while writes go on), and costs nothing while that thread is copying. (Waiting at the limit
-    // itself stalled every write for 30–50 ms about once a second of steady intake.)
+    // The checkpoint thread copies the log while writes go on (every few milliseconds), but a
+    // log copied to its end starts again only at a write that begins after that copy with no
+    // reader still on the old log, which under steady writing never comes: the log would only
+    // grow. So when it is long, the writer copies the (short) rest itself, between batches, and
+    // the next write starts the log again; every write waits meanwhile (6–18 ms with the
+    // default limit, once every 1–2 s of steady intake; docs/BENCHMARKS.md, stop 11). The
+    // longer the limit, the rarer that wait. Judged by the log's length at the last checkpoint,
+    // not by the file's size, which stays after the log starts again (by size, the writer
+    // checkpointed after every batch); a file longer than its limit means the log has not started
+    // again since it grew past it (a restart cuts the file back to the limit): a burst faster
+    // than the checkpoint thread. Past twice the limit, the checkpoint waits for one the thread
+    // may be running (a passive one gives up at once) and for readers, and makes the next write
+    // start the log again. Below that it is passive: it copies what the thread has not, and costs
+    // nothing while that thread is copying.
     let size = std::fs::metadata(&w.wal_path).map(|m| m.len()).unwrap_or(0);
-    let burst = size > 2 * WAL_SIZE_LIMIT;
+    let burst = size > 2 * w.wal_limit;
     let started = std::time::Instant::now();
     let frames = w.wal_frames.load(Ordering::Relaxed);
     if burst {
@@ -836,9 +861,9 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
             Ok(_) => w.wal_frames.store(0, Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
-    } else if frames > WRITER_CHECKPOINT_WAL_FRAMES || size > WAL_SIZE_LIMIT {
+    } else if frames > w.writer_checkpoint_frames || size > w.wal_limit {
         match checkpoint_passive(&w.conn) {
-            Ok(frames) => w.wal_frames.store(frames, Ordering::Relaxed),
+            Ok(now) => w.wal_frames.store(remaining(now), Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
     } else {
