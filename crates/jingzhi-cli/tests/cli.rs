@@ -366,7 +366,11 @@ fn config_shows_layers_and_never_prints_the_database_password() {
     assert!(stdout(&wal).contains("sqlite_wal_limit_mb = 64"), "{}", stdout(&wal));
     let tiny = jingzhi(&["config"], &[("JINGZHI_SQLITE_WAL_LIMIT_MB", "1")], None);
     assert_eq!(tiny.status.code(), Some(2), "{}", stderr(&tiny));
-    assert!(stderr(&tiny).contains("sqlite_wal_limit_mb 须在 8 到 65536 之间"), "{}", stderr(&tiny));
+    assert!(
+        stderr(&tiny).contains("sqlite_wal_limit_mb 须在 8 到 65536 之间"),
+        "{}",
+        stderr(&tiny)
+    );
 }
 
 /// Sends SIGTERM (graceful shutdown) and waits; kills after `grace`.

@@ -962,11 +962,11 @@ fn sqlite_log_does_not_grow_under_steady_writing() {
     assert!(largest < 36 * 1024 * 1024, "the log grew to {largest} bytes");
 }
 
-/// `insert_id` gives the new row's id (SQLite takes it from the connection instead of running
-/// the RETURNING clause), in a transaction with other inserts and after a failed one.
+// `insert_id` gives the new row's id (SQLite takes it from the connection instead of running
+// the RETURNING clause), in a transaction with other inserts and after a failed one.
 both_backends!(insert_id_is_the_new_rows_id, |s: &Scratch| {
     use jingzhi_store::repo::bench;
-    let at = Timestamp::now();
+    let at = t("2026-11-27T01:00:00Z");
     let (a, b) = s
         .store
         .write(|c| Ok::<_, StoreError>((bench::insert_probe(c, at, "a")?, bench::insert_probe(c, at, "b")?)))
@@ -987,7 +987,10 @@ both_backends!(insert_id_is_the_new_rows_id, |s: &Scratch| {
             .unwrap()
             .text(0)
     };
-    assert_eq!((note(a), note(b), note(c_id)), ("a".to_string(), "b".to_string(), "c".to_string()));
+    assert_eq!(
+        (note(a), note(b), note(c_id)),
+        ("a".to_string(), "b".to_string(), "c".to_string())
+    );
 });
 
 #[test]
