@@ -606,9 +606,8 @@ pub fn page_counted(
         };
         if count_capped(c, &rest, SMALL_SET)? <= SMALL_SET {
             let (w, p) = where_clause_for(c, f, SearchVia::RowTest);
-            let total = match known {
-                Some(n) => n,
-                None => {
+            let total = known.map_or_else(
+                || {
                     let mut pc = p.clone();
                     pc.push((cap + 1).into());
                     c.scalar_i64(
@@ -617,19 +616,17 @@ pub fn page_counted(
                             pc.len()
                         ),
                         &pc,
-                    )?
-                }
-            };
+                    )
+                },
+                Ok,
+            )?;
             return Ok((ids_newest_first(c, &w, p, limit, offset)?, total, cap));
         }
     }
     // SQLite, a search and nothing else: counted in the index alone (without reading the matches
     // out), then the page walked.
     if sqlite && !f.tokens.is_empty() && only_search(f) {
-        let total = match known {
-            Some(n) => n,
-            None => count_capped(c, f, cap)?,
-        };
+        let total = known.map_or_else(|| count_capped(c, f, cap), Ok)?;
         return Ok((search_list(c, f, limit, offset)?, total, cap));
     }
     // A search with other conditions (counted up to 1,000): one pass over the matches gives both
@@ -665,10 +662,7 @@ pub fn page_counted(
         let page: Vec<i64> = ids.into_iter().skip(offset as usize).take(limit as usize).collect();
         return Ok((rows_in_order(c, &page)?, total, cap));
     }
-    let total = match known {
-        Some(n) => n,
-        None => count_capped(c, f, cap)?,
-    };
+    let total = known.map_or_else(|| count_capped(c, f, cap), Ok)?;
     // Few matches (a rare word inside a large queue): sort them, rather than walk the index's
     // matches until a page of them passes the other conditions.
     if !f.tokens.is_empty() && total <= FEW_MATCHES {
