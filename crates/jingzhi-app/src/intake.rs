@@ -15,6 +15,7 @@ use jingzhi_domain::geo::{
     AddressRules, BoundaryLevel, CompoundRule, Jurisdiction, RoadRule, StreetName, parse_boundaries,
 };
 use jingzhi_domain::matter::{Catalogue, DEFAULT_MATTERS_TOML};
+use jingzhi_domain::org::Street;
 use jingzhi_store::Conn;
 use jingzhi_store::repo::{clues as repo, places, settings};
 use std::sync::{Arc, Mutex, RwLock};
@@ -38,6 +39,9 @@ pub struct IntakeData {
     pub auto_dispatch_min_confidence: Option<f64>,
     /// Matter definitions (TOML), by code, for the admin page.
     pub definitions: Vec<(String, String)>,
+    /// The active streets and towns in code order ([`App::list_streets`]: every list page names
+    /// them; they change only with the places data, which moves `version`).
+    pub streets: Vec<Street>,
     pub version: String,
 }
 
@@ -159,6 +163,7 @@ fn load(c: &mut dyn Conn) -> AppResult<IntakeData> {
         dedup,
         auto_dispatch_min_confidence,
         definitions,
+        streets,
         version,
     })
 }

@@ -147,9 +147,12 @@ fn code_conflict(e: jingzhi_store::StoreError) -> AppError {
 }
 
 impl App {
+    /// The active streets and towns in code order, as loaded with the intake data (each list
+    /// page names them; a change of the places data moves its version, seen here at once and by
+    /// other servers within the data's recheck).
     pub fn list_streets(&self, actor: &Actor) -> AppResult<Vec<Street>> {
         actor.require(Resource::OrgUnit, Action::View)?;
-        Ok(self.store.read(places::list_streets)?)
+        Ok(self.intake_data()?.streets.clone())
     }
 
     /// Org units the actor may see, in code order.
@@ -236,14 +239,16 @@ impl App {
         actor.require_district("新建小区")?;
         let f = compound_fields(input)?;
         let now = self.now();
-        self.store.write(|c| {
-            check_compound_refs(c, &f)?;
-            let id = places::insert_compound(c, &f, now).map_err(code_conflict)?;
-            let cp = places::get_compound(c, id)?;
-            record(c, actor, now, "compound.create", "compound", id, NONE, Some(&cp))?;
-            crate::intake::bump_version(c, now)?;
-            Ok(id)
-        })
+        self.store
+            .write(|c| {
+                check_compound_refs(c, &f)?;
+                let id = places::insert_compound(c, &f, now).map_err(code_conflict)?;
+                let cp = places::get_compound(c, id)?;
+                record(c, actor, now, "compound.create", "compound", id, NONE, Some(&cp))?;
+                crate::intake::bump_version(c, now)?;
+                Ok(id)
+            })
+            .inspect(|_| self.invalidate_intake_data())
     }
 
     pub fn update_compound(&self, actor: &Actor, id: i64, input: &CompoundInput) -> AppResult<()> {
@@ -251,23 +256,27 @@ impl App {
         actor.require_district("修改小区")?;
         let f = compound_fields(input)?;
         let now = self.now();
-        self.store.write(|c| {
-            check_compound_refs(c, &f)?;
-            let before = places::get_compound(c, id)?;
-            places::update_compound(c, id, &f, input.active, now).map_err(code_conflict)?;
-            let after = places::get_compound(c, id)?;
-            record(
-                c,
-                actor,
-                now,
-                "compound.update",
-                "compound",
-                id,
-                Some(&before),
-                Some(&after),
-            )?;
-            Ok(())
-        })
+        self.store
+            .write(|c| {
+                check_compound_refs(c, &f)?;
+                let before = places::get_compound(c, id)?;
+                places::update_compound(c, id, &f, input.active, now).map_err(code_conflict)?;
+                let after = places::get_compound(c, id)?;
+                record(
+                    c,
+                    actor,
+                    now,
+                    "compound.update",
+                    "compound",
+                    id,
+                    Some(&before),
+                    Some(&after),
+                )?;
+                // Compounds feed jurisdiction (name, street, point): every server reloads them.
+                crate::intake::bump_version(c, now)?;
+                Ok(())
+            })
+            .inspect(|_| self.invalidate_intake_data())
     }
 
     /// Imports places from the TOML form of `data/demo/changning.toml` (streets, departments,
@@ -301,6 +310,7 @@ impl App {
         } else {
             let report = self.store.write(run)?;
             self.forget_sessions();
+            self.invalidate_intake_data();
             Ok(report)
         }
     }
@@ -682,6 +692,8 @@ fn apply_places(c: &mut dyn Conn, actor: &Actor, now: jiff::Timestamp, file: &Pl
             Ok(existing) if existing == street => {}
             Ok(existing) => {
                 places::upsert_street(c, &street)?;
+                // Streets feed jurisdiction and every list's names: every server reloads them.
+                crate::intake::bump_version(c, now)?;
                 record(
                     c,
                     actor,
@@ -695,6 +707,7 @@ fn apply_places(c: &mut dyn Conn, actor: &Actor, now: jiff::Timestamp, file: &Pl
             }
             Err(_) => {
                 places::upsert_street(c, &street)?;
+                crate::intake::bump_version(c, now)?;
                 record(c, actor, now, "street.import", "street", &s.code, NONE, Some(&street))?;
             }
         }

@@ -416,6 +416,48 @@ both_backends!(property_company_sees_only_its_compounds_and_itself, |s: &Scratch
     assert!(!orgs.iter().any(|o| o.kind == OrgKind::Department));
 });
 
+// Streets and compounds feed the lists' names and jurisdiction, which a server keeps loaded: a
+// change through the server shows at once.
+both_backends!(changed_streets_and_compounds_show_at_once, |s: &Scratch| {
+    let w = world(s);
+    let admin = w.actor(Role::Admin);
+    let names = |w: &World| -> Vec<String> {
+        w.app
+            .list_streets(&admin)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
+    };
+    assert!(names(&w).contains(&"华阳路街道".to_string()));
+    let renamed = PLACES.replacen("name = \"华阳路街道\"", "name = \"华阳路街道（更名）\"", 1);
+    w.app.import_places(&admin, &renamed, false).unwrap();
+    assert!(names(&w).contains(&"华阳路街道（更名）".to_string()), "{:?}", names(&w));
+    // A compound: located by its name as soon as it is created, and at its new street once moved.
+    let street_of = |w: &World| {
+        w.app
+            .intake_data()
+            .unwrap()
+            .jurisdiction
+            .locate(None, "长宁区翠柏新苑")
+            .street_code
+    };
+    assert_eq!(street_of(&w), None);
+    let mut input = CompoundInput {
+        code: "cp-new-1".into(),
+        name: "翠柏新苑".into(),
+        address: "长宁区某某路1号".into(),
+        street_code: "310105001".into(),
+        active: true,
+        ..Default::default()
+    };
+    let id = w.app.create_compound(&admin, &input).unwrap();
+    assert_eq!(street_of(&w).as_deref(), Some("310105001"));
+    input.street_code = "310105002".into();
+    w.app.update_compound(&admin, id, &input).unwrap();
+    assert_eq!(street_of(&w).as_deref(), Some("310105002"));
+});
+
 both_backends!(places_import_is_all_or_nothing_and_idempotent, |s: &Scratch| {
     let w = world(s);
     let admin = w.actor(Role::Admin);

@@ -38,7 +38,8 @@ pub fn ilike(b: Backend) -> &'static str {
     }
 }
 
-/// Lists user tables and their columns, for the migration-parity test.
+/// Lists user tables and their columns, for the migration-parity test; each backend's full-text
+/// index is its own and left out (SQLite's FTS5 tables, PostgreSQL's tsvector columns).
 pub fn table_columns(c: &mut dyn Conn) -> Result<Vec<(String, String, String)>> {
     let rows = match c.backend() {
         Backend::Sqlite => c.query(
@@ -49,20 +50,33 @@ pub fn table_columns(c: &mut dyn Conn) -> Result<Vec<(String, String, String)>> 
         )?,
         Backend::Postgres => c.query(
             "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+             WHERE table_schema = current_schema() AND data_type <> 'tsvector' \
+             ORDER BY table_name, ordinal_position",
             &[],
         )?,
     };
     Ok(rows.into_iter().map(|r| (r.text(0), r.text(1), r.text(2))).collect())
 }
 
-/// The full-text condition on `clue.search_text` for a token query bound as parameter `$n`
-/// (SQLite FTS5 with unicode61 over pre-tokenised text; PostgreSQL tsvector 'simple' + GIN).
-pub fn clue_search_clause(b: Backend, n: usize) -> String {
-    match b {
-        Backend::Sqlite => format!("clue.id IN (SELECT rowid FROM clue_fts WHERE clue_fts MATCH ${n})"),
-        Backend::Postgres => format!("to_tsvector('simple', clue.search_text) @@ plainto_tsquery('simple', ${n})"),
+/// The full-text condition on a clue's tokens for a token query bound as parameter `$n`, and on
+/// PostgreSQL the statuses' query of [`clue_status_query_value`] as `$s` (SQLite's FTS5 query
+/// holds both, `repo::clues::match_value`). SQLite: FTS5 `clue_fts` with unicode61 over the
+/// pre-tokenised text; PostgreSQL: the stored tsvector `clue.search_vector` (0010) with GIN. Both
+/// indexes hold each clue's status token, so a search inside a queue tab asks the index for both.
+pub fn clue_search_clause(b: Backend, n: usize, s: Option<usize>) -> String {
+    match (b, s) {
+        (Backend::Sqlite, _) => format!("clue.id IN (SELECT rowid FROM clue_fts WHERE clue_fts MATCH ${n})"),
+        (Backend::Postgres, None) => format!("clue.search_vector @@ plainto_tsquery('simple', ${n})"),
+        (Backend::Postgres, Some(s)) => {
+            format!("clue.search_vector @@ (plainto_tsquery('simple', ${n}) && to_tsquery('simple', ${s}))")
+        }
     }
+}
+
+/// PostgreSQL: the bound value of [`clue_search_clause`]'s statuses' query — any of these status
+/// tokens (`repo::clues::status_token`, letters only).
+pub fn clue_status_query_value(tokens: &[String]) -> String {
+    tokens.join(" | ")
 }
 
 /// A full-text search of cases (`k`) for a token query bound as `param` (`$n`): the FROM to use

@@ -29,6 +29,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     7 "0007" "list_indexes",
     8 "0008" "case_search",
     9 "0009" "clue_fts_status",
+    10 "0010" "clue_search_vector",
 );
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001" "foundation",
@@ -40,6 +41,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     7 "0007" "list_indexes",
     8 "0008" "case_search",
     9 "0009" "clue_fts_status",
+    10 "0010" "clue_search_vector",
 );
 
 pub fn for_backend(b: Backend) -> &'static [Migration] {

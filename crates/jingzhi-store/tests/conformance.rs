@@ -1572,7 +1572,7 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
             assert_eq!(kept, total);
         }
     }
-    // A search inside statuses (the index holds each clue's status on SQLite): the index's count
+    // A search inside statuses (the index holds each clue's status): the index's count
     // and the list follow a status change.
     let in_statuses = |statuses: Vec<ClueStatus>| {
         let f = clue_repo::ClueFilter {
@@ -1607,21 +1607,30 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
     back.status = ClueStatus::Dispatched;
     s.store.write(|c| clue_repo::update(c, &back)).unwrap();
     assert_eq!(in_statuses(vec![ClueStatus::Dispatched]), (1, vec![a]));
-    // On SQLite the index itself holds one status token per clue, moved with the status.
-    if s.store.backend() == jingzhi_store::Backend::Sqlite {
-        for st in [ClueStatus::Registered, ClueStatus::Dispatched, ClueStatus::Accepted] {
-            let (in_index, stored) = s
-                .store
-                .read(|c| {
-                    let q = format!("\"{}\"", clue_repo::status_token(st));
-                    Ok::<_, StoreError>((
-                        c.scalar_i64("SELECT COUNT(*) FROM clue_fts WHERE clue_fts MATCH $1", params![q])?,
-                        c.scalar_i64("SELECT COUNT(*) FROM clue WHERE status = $1", params![st.code()])?,
-                    ))
-                })
-                .unwrap();
-            assert_eq!(in_index, stored, "{st:?}");
-        }
+    // The index itself holds one status token per clue, moved with the status (SQLite's FTS5
+    // table, PostgreSQL's stored tsvector column).
+    for st in [ClueStatus::Registered, ClueStatus::Dispatched, ClueStatus::Accepted] {
+        let (in_index, stored) = s
+            .store
+            .read(|c| {
+                let token = clue_repo::status_token(st);
+                let in_index = match c.backend() {
+                    jingzhi_store::Backend::Sqlite => c.scalar_i64(
+                        "SELECT COUNT(*) FROM clue_fts WHERE clue_fts MATCH $1",
+                        params![format!("\"{token}\"")],
+                    )?,
+                    jingzhi_store::Backend::Postgres => c.scalar_i64(
+                        "SELECT COUNT(*) FROM clue WHERE search_vector @@ to_tsquery('simple', $1)",
+                        params![token],
+                    )?,
+                };
+                Ok::<_, StoreError>((
+                    in_index,
+                    c.scalar_i64("SELECT COUNT(*) FROM clue WHERE status = $1", params![st.code()])?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(in_index, stored, "{st:?}");
     }
     // Search results come newest registered first, with the other conditions applied.
     let both = clue_repo::ClueFilter {

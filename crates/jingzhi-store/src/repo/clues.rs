@@ -153,9 +153,11 @@ pub fn insert(c: &mut dyn Conn, k: &Clue) -> Result<i64> {
     Ok(id)
 }
 
-/// What the SQLite full-text index holds for a clue: its token string and its status as one more
-/// token (`ztregistered`, …), so that a search inside a queue tab asks the index for both
-/// (migration 0009 builds the same text). [`status_token`] gives a status's token.
+/// What the full-text index holds for a clue: its token string and its status as one more token
+/// (`ztregistered`, …), so that a search inside a queue tab asks the index for both. SQLite's
+/// FTS5 `clue_fts` is written from it here (and by migration 0009); PostgreSQL's migration 0010
+/// computes the stored `clue.search_vector` from the same text. [`status_token`] gives a status's
+/// token.
 pub const FTS_TEXT: &str = "search_text || ' zt' || replace(status, '_', '')";
 
 /// The index token of a status (see [`FTS_TEXT`]).
@@ -361,8 +363,9 @@ fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, via: SearchVia) -> (String
         p.push(v);
         p.len()
     };
-    // (Outside: a search's statuses are matched in the index with its words.)
-    let statuses_in_index = via == SearchVia::Outside && !f.tokens.is_empty();
+    // A search's statuses are matched in the index with its words (both backends' search index
+    // holds each clue's status token), except when each row is tested.
+    let statuses_in_index = via != SearchVia::RowTest && !f.tokens.is_empty();
     if !f.statuses.is_empty() && !statuses_in_index {
         let ph: Vec<String> = f
             .statuses
@@ -399,7 +402,11 @@ fn where_clause_for(c: &mut dyn Conn, f: &ClueFilter, via: SearchVia) -> (String
             SearchVia::Index => {
                 let v = match_value(c.backend(), f);
                 let n = bind(&mut p, v.into());
-                w.push(dialect::clue_search_clause(c.backend(), n));
+                let s = (c.backend() == crate::Backend::Postgres && !f.statuses.is_empty()).then(|| {
+                    let tokens: Vec<String> = f.statuses.iter().map(|s| status_token(*s)).collect();
+                    bind(&mut p, dialect::clue_status_query_value(&tokens).into())
+                });
+                w.push(dialect::clue_search_clause(c.backend(), n, s));
             }
             SearchVia::Outside => {}
             SearchVia::RowTest => {
@@ -594,11 +601,11 @@ pub fn page_counted(
 ) -> Result<(Vec<Clue>, i64, i64)> {
     let cap = count_cap(f, cap);
     let sqlite = c.backend() == crate::Backend::Sqlite;
-    // A search inside a small set picked by conditions the index does not hold (on SQLite it
-    // holds the statuses; on PostgreSQL nothing but the words): take the set from its indexes and
-    // test each row's tokens, instead of taking every match of a common word (tens of thousands
-    // in a million clues) from the full-text index.
-    let index_has_the_set = sqlite && !f.statuses.is_empty();
+    // A search inside a small set picked by conditions the index does not hold (it holds the
+    // words and the statuses): take the set from its indexes and test each row's tokens, instead
+    // of taking every match of a common word (tens of thousands in a million clues) from the
+    // full-text index.
+    let index_has_the_set = !f.statuses.is_empty();
     if !f.tokens.is_empty() && !only_search(f) && !index_has_the_set {
         let rest = ClueFilter {
             tokens: Vec::new(),
@@ -630,9 +637,9 @@ pub fn page_counted(
         return Ok((search_list(c, f, limit, offset)?, total, cap));
     }
     // A search with other conditions (counted up to 1,000): one pass over the matches gives both
-    // the count and the page — on SQLite a walk of the index, on PostgreSQL the matches of the
-    // search and status indexes combined, sorted (not a walk of the primary key: a rare word
-    // inside a tab would visit every clue). (A plain search on PostgreSQL is not sorted so: a
+    // the count and the page — on SQLite a walk of the index, on PostgreSQL the index's matches
+    // of the words and statuses, sorted (not a walk of the primary key: a rare word inside a tab
+    // would visit every clue). (A plain search on PostgreSQL is not sorted so: a
     // common word's 44,000 matches cost 100 ms to sort, against 4 ms to count 1,000 of them and
     // 10 ms to walk the newest 50.)
     if !f.tokens.is_empty() && !only_search(f) {
