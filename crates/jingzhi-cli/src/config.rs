@@ -33,6 +33,8 @@ pub struct Config {
     pub ip_max_failures: i64,
     /// PostgreSQL connections per server.
     pub pg_pool_size: usize,
+    /// PostgreSQL parallel workers per query on this server's connections (0: none).
+    pub pg_parallel_workers: i64,
     /// SQLite `synchronous`: `normal` (a killed process loses nothing) or `full` (also survives power loss).
     pub sqlite_synchronous: String,
     /// SQLite write-ahead log limit in MB (`jingzhi.db-wal` stays below about twice this).
@@ -138,6 +140,7 @@ impl Default for Config {
             lockout_minutes: 15,
             ip_max_failures: 30,
             pg_pool_size: 16,
+            pg_parallel_workers: 0,
             sqlite_synchronous: "normal".into(),
             sqlite_wal_limit_mb: 320,
             auto_migrate: false,
@@ -167,6 +170,7 @@ const ENV: &[&str] = &[
     "lockout_minutes",
     "ip_max_failures",
     "pg_pool_size",
+    "pg_parallel_workers",
     "sqlite_synchronous",
     "sqlite_wal_limit_mb",
     "auto_migrate",
@@ -244,6 +248,9 @@ impl Config {
         }
         if !matches!(c.sqlite_synchronous.as_str(), "normal" | "full") {
             bail!("sqlite_synchronous 须为 `normal` 或 `full`");
+        }
+        if !(0..=64).contains(&c.pg_parallel_workers) {
+            bail!("pg_parallel_workers 须在 0 到 64 之间");
         }
         if !(8..=65536).contains(&c.sqlite_wal_limit_mb) {
             bail!("sqlite_wal_limit_mb 须在 8 到 65536 之间（单位 MB）");
@@ -325,6 +332,7 @@ impl Config {
     pub fn store_options(&self) -> jingzhi_store::StoreOptions {
         jingzhi_store::StoreOptions {
             pg_pool_size: self.pg_pool_size,
+            pg_parallel_workers: self.pg_parallel_workers as u32,
             sqlite_synchronous_full: self.sqlite_synchronous == "full",
             sqlite_wal_limit_mb: self.sqlite_wal_limit_mb as u64,
             ..jingzhi_store::StoreOptions::default()

@@ -360,6 +360,14 @@ fn config_shows_layers_and_never_prints_the_database_password() {
     assert_success(&["config", "--example"], &example);
     assert!(stdout(&example).contains("sqlite_synchronous = \"normal\""));
     assert!(stdout(&example).contains("sqlite_wal_limit_mb = 320"));
+    assert!(stdout(&example).contains("pg_parallel_workers = 0"));
+    let workers = jingzhi(&["config"], &[("JINGZHI_PG_PARALLEL_WORKERS", "65")], None);
+    assert_eq!(workers.status.code(), Some(2), "{}", stderr(&workers));
+    assert!(
+        stderr(&workers).contains("pg_parallel_workers 须在 0 到 64 之间"),
+        "{}",
+        stderr(&workers)
+    );
 
     // The log limit from the environment, checked.
     let wal = jingzhi(&["config"], &[("JINGZHI_SQLITE_WAL_LIMIT_MB", "64")], None);

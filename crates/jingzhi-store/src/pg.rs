@@ -199,6 +199,13 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("jingzhi");
         }
+        // Sent with each connection's start-up (no round trip), after any options of the URL.
+        let parallel = format!("-c max_parallel_workers_per_gather={}", opts.pg_parallel_workers);
+        let options = match config.get_options() {
+            Some(o) if !o.trim().is_empty() => format!("{o} {parallel}"),
+            _ => parallel,
+        };
+        config.options(&options);
         let store = PgStore {
             config,
             url_redacted: redact_url(url),

@@ -766,6 +766,36 @@ fn reopened(s: &Scratch, opts: jingzhi_store::StoreOptions) -> jingzhi_store::St
     jingzhi_store::Store::open_with(&s.url, &opts).unwrap()
 }
 
+/// PostgreSQL connections start with the parallel-worker setting (none by default), keeping the
+/// URL's own options (here the test schema's search path).
+#[test]
+fn postgres_connections_take_the_parallel_worker_setting() {
+    let Some(s) = Scratch::postgres("conformance::postgres_connections_take_the_parallel_worker_setting") else {
+        return;
+    };
+    let setting = |store: &jingzhi_store::Store| {
+        store
+            .read(|c| {
+                Ok::<_, StoreError>((
+                    c.query("SHOW max_parallel_workers_per_gather", &[])?[0].text(0),
+                    c.scalar_i64("SELECT COUNT(*) FROM schema_migrations", &[])?,
+                ))
+            })
+            .unwrap()
+    };
+    let (workers, migrations) = setting(&s.store);
+    assert_eq!(workers, "0");
+    assert!(migrations > 5, "the URL's search path kept: {migrations}");
+    let two = reopened(
+        &s,
+        jingzhi_store::StoreOptions {
+            pg_parallel_workers: 2,
+            ..Default::default()
+        },
+    );
+    assert_eq!(setting(&two).0, "2");
+}
+
 /// SQLite's readers go to the callers waiting for one in the order they came: one that gives a
 /// reader back and asks again at once queues behind those already waiting.
 #[test]

@@ -485,7 +485,10 @@ fn clock_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Resu
     // Enough clock rows to fill the page even when some clues have two clocks in the state.
     // Ties of the due time in the index's own order (rule, clue): ordered by clock id instead,
     // every clock of a due time shared by thousands (deadlines end at a day's end) was read and
-    // sorted for each page — 3–5 ms, against 0.5 ms.
+    // sorted for each page — 3–5 ms, against 0.5 ms. Nothing after the clue: clocks that tie on
+    // all three are the same clue's, listed once whatever their order, and on PostgreSQL the
+    // walk then reads the index alone (with the clock id it read every clock's row and sorted
+    // each run of ties: 1.6 against 0.3 ms).
     let want = (offset.max(0) + limit.max(1)) * 2 + 10;
     p.push(want.into());
     let ids: Vec<i64> = c
@@ -493,7 +496,7 @@ fn clock_list(c: &mut dyn Conn, f: &ClueFilter, limit: i64, offset: i64) -> Resu
             &format!(
                 "SELECT clock.subject_id FROM {from} JOIN clue ON clue.id = clock.subject_id \
                  WHERE clock.subject_type = 'clue' AND clock.state = ${s} AND clock.met_at IS NULL{cond} \
-                 ORDER BY clock.due_at, clock.rule_code, clock.subject_id, clock.id LIMIT ${}",
+                 ORDER BY clock.due_at, clock.rule_code, clock.subject_id LIMIT ${}",
                 s + 1
             ),
             &p,
