@@ -2,6 +2,7 @@
 //! parties, officers, timeline, evidence, records, frozen documents and publicity; gapless case
 //! numbers from the `counter` table.
 
+use super::limit_offset;
 use crate::{Conn, Result, Row, StoreError, Value, dialect, params};
 use jiff::Timestamp;
 use jingzhi_domain::case::{
@@ -370,15 +371,13 @@ fn list_by_clock(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)
     // The page: matching clocks in due order (clock_open_due; ties in its order, rule then case,
     // so that no sort reads every clock of a shared due time), one entry per case. A case with two
     // overdue clocks of the kind is listed at its earliest one; it may show again on a later page.
-    let n = p.len();
-    p.push(f.limit.clamp(1, 1000).into());
-    p.push(f.offset.max(0).into());
+    // Nothing after the case in the order: clocks tying on all three are the same case's, and
+    // PostgreSQL then reads the covering index alone (as the clue queues do).
     let mut ids: Vec<i64> = Vec::new();
     for r in c.query(
         &format!(
-            "SELECT subject_id FROM {from} WHERE {w} ORDER BY due_at, rule_code, subject_id, id LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
+            "SELECT subject_id FROM {from} WHERE {w} ORDER BY due_at, rule_code, subject_id{}",
+            limit_offset(f.limit.clamp(1, 1000), f.offset)
         ),
         &p,
     )? {
@@ -527,7 +526,7 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
             ..f.clone()
         },
     );
-    let (w, mut p, searched) = where_clause(c, f);
+    let (w, p, searched) = where_clause(c, f);
     let total = match f.count_cap {
         _ if f.skip_count => -1,
         Some(cap) => c.scalar_i64(
@@ -539,9 +538,6 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
         )?,
         None => c.scalar_i64(&format!("SELECT COUNT(*) FROM {cw}"), &cp)?,
     };
-    let n = p.len();
-    p.push(f.limit.clamp(1, 1000).into());
-    p.push(f.offset.max(0).into());
     let order = if searched {
         dialect::case_search_order(c.backend())
     } else {
@@ -551,9 +547,8 @@ pub fn list(c: &mut dyn Conn, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     let rows = c
         .query(
             &format!(
-                "SELECT {cols} FROM {w} ORDER BY {order} LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
+                "SELECT {cols} FROM {w} ORDER BY {order}{}",
+                limit_offset(f.limit.clamp(1, 1000), f.offset)
             ),
             &p,
         )?

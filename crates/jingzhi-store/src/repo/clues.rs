@@ -1,6 +1,7 @@
 //! Clues, their timeline, attachments, labels; the matter catalogue, boundaries and road rules;
 //! counters.
 
+use super::limit_offset;
 use crate::{Conn, Result, Row, StoreError, Value, dialect, params};
 use jiff::Timestamp;
 use jingzhi_domain::clue::{Channel, Clue, ClueStatus, Disposal, Verification, WorkOrderType};
@@ -755,21 +756,6 @@ pub fn count_capped(c: &mut dyn Conn, f: &ClueFilter, cap: i64) -> Result<i64> {
         ),
         &p,
     )
-}
-
-/// ` LIMIT n[ OFFSET m]` written into the statement rather than bound: PostgreSQL plans a
-/// statement whose limit is a parameter again at every execution (its generic plan, made without
-/// the limit, looks dearer than the plans made with it), which cost 0.15–0.6 ms a page; with the
-/// numbers in the text its cached generic plan is the same plan and is reused (0.006 ms). The
-/// numbers are integers, so nothing of a user's input reaches the text; each page number is its
-/// own cached statement (the caches are bounded).
-fn limit_offset(limit: i64, offset: i64) -> String {
-    let (limit, offset) = (limit.max(0), offset.max(0));
-    if offset == 0 {
-        format!(" LIMIT {limit}")
-    } else {
-        format!(" LIMIT {limit} OFFSET {offset}")
-    }
 }
 
 /// Counts by status within a filter (for queue tabs).
