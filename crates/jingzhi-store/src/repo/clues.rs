@@ -642,7 +642,7 @@ pub fn page_counted(
     // of the words and statuses, sorted (not a walk of the primary key: a rare word inside a tab
     // would visit every clue). (A plain search on PostgreSQL is not sorted so: a
     // common word's 44,000 matches cost 100 ms to sort, against 4 ms to count 1,000 of them and
-    // 10 ms to walk the newest 50.)
+    // 1.6 ms to walk the newest 50 testing the stored vector.)
     if !f.tokens.is_empty() && !only_search(f) {
         let (offset, limit) = (offset.max(0), limit.max(0));
         let n = match known {
