@@ -513,6 +513,64 @@ fn serve_demo_prints_its_address_one_login_per_role_and_an_open311_key() {
     assert!(leftovers.is_empty(), "the demo database is removed on shutdown");
 }
 
+/// On PostgreSQL, SIGTERM ends `serve` cleanly with its pool's connections open: they are closed
+/// off the async runtime (closing one inside it panicked in a destructor, and the process aborted).
+#[test]
+fn serve_on_postgres_stops_cleanly_on_sigterm() {
+    let Some(pg) = jingzhi_testkit::Scratch::postgres("cli::serve_on_postgres_stops_cleanly_on_sigterm") else {
+        return;
+    };
+    let mut child = command(&["--database-url", &pg.url, "serve", "--listen", "127.0.0.1:0"], &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start jingzhi serve");
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let base = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(rest) = line.strip_prefix("jingzhi serving ") {
+                    break rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap()
+                        .trim_end_matches('/')
+                        .to_string();
+                }
+            }
+            _ => {
+                stop(&mut child, Duration::from_secs(5));
+                panic!("serve did not print its address");
+            }
+        }
+    };
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(10)).build();
+    // Requests that leave connections idle in the pool.
+    for _ in 0..3 {
+        let ready = agent.get(&format!("{base}/readyz")).call().expect("/readyz answers");
+        assert_eq!(ready.status(), 200);
+    }
+    drop(agent);
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve did not stop within 15 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err);
+    assert!(status.success(), "exit {status:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
 fn deadline_sweep_checks_the_open_clocks_and_reports_the_overdue() {
     let db = Db::with_places();

@@ -188,6 +188,25 @@ pub(crate) struct PgStore {
     max: usize,
 }
 
+impl Drop for PgStore {
+    /// Closes the idle connections on a thread of their own: the synchronous client closes a
+    /// connection by blocking on a small runtime of its own, which panics on a thread that is
+    /// driving an async runtime — where the last clone of the store can go (a background task
+    /// cancelled at shutdown), and a panic in a destructor there aborts the process.
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
+        if idle.is_empty() {
+            return;
+        }
+        if let Ok(closing) = std::thread::Builder::new()
+            .name("pg-close".into())
+            .spawn(move || drop(idle))
+        {
+            let _ = closing.join();
+        }
+    }
+}
+
 impl PgStore {
     pub(crate) fn open(url: &str, opts: &StoreOptions) -> Result<PgStore> {
         let mut config: Config = url
