@@ -262,15 +262,10 @@ impl App {
         };
         // Work orders imported before are left alone: skip them before the costly part.
         let rows_total = pending.len();
-        let known = self.store.read(|c| {
-            let mut known = std::collections::HashSet::new();
-            for (_, no, _) in &pending {
-                if jingzhi_store::repo::clues::source_exists(c, Channel::Hotline12345, no)? {
-                    known.insert(no.clone());
-                }
-            }
-            Ok::<_, AppError>(known)
-        })?;
+        let numbers: Vec<String> = pending.iter().map(|(_, no, _)| no.clone()).collect();
+        let known = self
+            .store
+            .read(|c| jingzhi_store::repo::clues::existing_sources(c, Channel::Hotline12345, &numbers))?;
         pending.retain(|(_, no, _)| !known.contains(no));
         // In the order they were received: clue numbers follow it, and a later complaint links to
         // the earlier one it repeats, never the other way round.

@@ -1465,6 +1465,19 @@ both_backends!(clues_insert_update_find_list_count_and_search, |s: &Scratch| {
             .unwrap(),
         (true, false)
     );
+    // The same look for many references at once, past one statement's 500 (the known one last).
+    let mut refs: Vec<String> = (0..700).map(|i| format!("GD-NONE-{i}")).collect();
+    refs.push("GD-XS2026000002".into());
+    let found = |channel| {
+        s.store
+            .read(|c| clue_repo::existing_sources(c, channel, &refs))
+            .unwrap()
+    };
+    assert_eq!(
+        found(Channel::Hotline12345).into_iter().collect::<Vec<_>>(),
+        vec!["GD-XS2026000002".to_string()]
+    );
+    assert!(found(Channel::PublicReport).is_empty());
     let all = s
         .store
         .read(|c| clue_repo::list(c, &clue_repo::ClueFilter::default(), 10, 0))

@@ -303,6 +303,31 @@ pub fn source_exists(c: &mut dyn Conn, channel: Channel, source_ref: &str) -> Re
     .is_some())
 }
 
+/// Which of these source references have a clue on the channel (a re-import's look for the rows
+/// it has already), in statements of up to 500 references instead of one per row.
+pub fn existing_sources(
+    c: &mut dyn Conn,
+    channel: Channel,
+    refs: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in refs.chunks(500) {
+        let ph: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let mut p: Vec<Value> = vec![channel.code().into()];
+        p.extend(chunk.iter().map(|r| Value::from(r.clone())));
+        for r in c.query(
+            &format!(
+                "SELECT source_ref FROM clue WHERE channel = $1 AND source_ref IN ({})",
+                ph.join(", ")
+            ),
+            &p,
+        )? {
+            found.insert(r.text(0));
+        }
+    }
+    Ok(found)
+}
+
 /// Which clues a list shows. Scope is expressed by the fields the application fills from the
 /// actor's data scope; they combine with AND, and `scope_or` holds OR-ed alternatives.
 #[derive(Debug, Clone, Default, PartialEq)]
