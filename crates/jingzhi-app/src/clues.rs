@@ -108,6 +108,20 @@ pub(crate) struct Prepared {
     located: Option<(String, Located, Option<String>)>,
 }
 
+/// Jurisdiction of a point and an address (with the chosen compound's name, if any), and the
+/// address's place key for the duplicate look: pure, so an import does it beside the writer.
+fn locate_address(
+    data: &IntakeData,
+    point: Option<Wgs84>,
+    address: &str,
+    compound_name: &str,
+) -> (Located, Option<String>) {
+    (
+        data.jurisdiction.locate(point, &format!("{address} {compound_name}")),
+        data.jurisdiction.rules().place_key(address),
+    )
+}
+
 /// Where a prepared clue is and which open clues it may repeat: everything registering reads
 /// before it writes. `App::register_clue` finds it on a reader connection, outside the single
 /// writer (which then only looks at clues stored since, `max_seen_id`); an import finds it inside
@@ -648,8 +662,7 @@ impl App {
         let matter_probs = matter_probs(&classification);
         let located = n.compound_id.is_none().then(|| {
             let address = n.address.trim().to_string();
-            let located = data.jurisdiction.locate(point, &format!("{address} "));
-            let key = data.jurisdiction.rules().place_key(&address);
+            let (located, key) = locate_address(data, point, &address, "");
             (address, located, key)
         });
         Ok(Prepared {
@@ -716,15 +729,8 @@ impl App {
                 } else {
                     n.address.trim().to_string()
                 };
-                let located = data.jurisdiction.locate(
-                    point,
-                    &format!(
-                        "{} {}",
-                        address,
-                        compound.as_ref().map(|cp| cp.name.as_str()).unwrap_or("")
-                    ),
-                );
-                let key = data.jurisdiction.rules().place_key(&address);
+                let compound_name = compound.as_ref().map(|cp| cp.name.as_str()).unwrap_or("");
+                let (located, key) = locate_address(data, point, &address, compound_name);
                 (address, located, key)
             }
         };

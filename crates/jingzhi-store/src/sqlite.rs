@@ -40,10 +40,8 @@ struct Writer {
     /// starts again from its beginning.)
     wal_frames: Arc<AtomicI64>,
     wal_path: PathBuf,
-    /// The log's file size limit (`StoreOptions::sqlite_wal_limit_mb`, bytes) and the log length
-    /// (frames) from which the writer finishes the checkpoint itself (four fifths of it).
+    /// The log's file size limit (`StoreOptions::sqlite_wal_limit_mb`, bytes).
     wal_limit: u64,
-    writer_checkpoint_frames: i64,
     /// Number of the current (or last) batch.
     batch: u64,
     /// A batch transaction is open.
@@ -52,6 +50,14 @@ struct Writer {
     members: usize,
     /// Rows written once per batch, just before it commits.
     deferred: Deferred,
+}
+
+impl Writer {
+    /// The log length (frames of 4 KiB pages) from which the writer finishes the checkpoint
+    /// itself: four fifths of the limit.
+    fn checkpoint_frames(&self) -> i64 {
+        (self.wal_limit / 4096 * 4 / 5) as i64
+    }
 }
 
 /// Copies the write-ahead log back into the database file from a thread of its own, so that no
@@ -484,7 +490,6 @@ impl SqliteStore {
             wal_frames: wal_frames.clone(),
             wal_path: PathBuf::from(format!("{}-wal", path.display())),
             wal_limit,
-            writer_checkpoint_frames: (wal_limit / 4096 * 4 / 5) as i64,
             batch: 0,
             open: false,
             members: 0,
@@ -861,7 +866,7 @@ fn end_batch(w: &mut Writer, batch: &mut Vec<Box<dyn Job>>) {
             Ok(_) => w.wal_frames.store(0, Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
         }
-    } else if frames > w.writer_checkpoint_frames || size > w.wal_limit {
+    } else if frames > w.checkpoint_frames() || size > w.wal_limit {
         match checkpoint_passive(&w.conn) {
             Ok(now) => w.wal_frames.store(remaining(now), Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
