@@ -148,6 +148,142 @@ pub(crate) struct Placed {
     team: Option<jingzhi_domain::org::OrgUnit>,
 }
 
+impl Placed {
+    /// Whether the duplicate look found an open clue that this one repeats.
+    pub(crate) fn repeats(&self) -> bool {
+        self.best.is_some()
+    }
+
+    /// Replaces the provisional ids of an import's own earlier rows (`ImportedSoFar`) among the
+    /// candidates by the ids the writer gave them: `ids[n]` is the id of the import's row `n`.
+    pub(crate) fn resolve_provisional(&mut self, ids: &[i64]) -> AppResult<()> {
+        for (k, _) in &mut self.candidates {
+            if k.id >= PROVISIONAL_ID {
+                k.id = *ids
+                    .get((k.id - PROVISIONAL_ID) as usize)
+                    .ok_or_else(|| AppError::new(ErrorCode::Internal))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How many open clues at a place the duplicate look reads, newest first.
+const DEDUP_CANDIDATES: i64 = 50;
+
+/// Where `place_clue` runs, which decides how it sees the clues stored just before.
+#[derive(Clone, Copy)]
+pub(crate) enum PlaceMode<'a> {
+    /// On a reader before the write: the writer then also looks at the clues stored since.
+    Reader,
+    /// On a reader beside an import's writer: the clues committed before the import come from
+    /// the database, the import's own earlier rows (not committed, so no reader sees them) from
+    /// memory. On SQLite nothing else is written while the import holds the writer, so this sees
+    /// what the writer would see; on PostgreSQL a clue committed by another server between the
+    /// read and the import's write is not looked at (as with two imports at once).
+    Import(&'a ImportedSoFar),
+}
+
+/// Provisional ids of an import's own rows in the duplicate look: above any real id, in the
+/// import's order, so candidates sort as they would once stored. `Placed::resolve_provisional`
+/// turns them into real ids in the writer.
+const PROVISIONAL_ID: i64 = 1 << 52;
+
+/// The clues an import has registered as new problems (not repeats) so far, for the duplicate
+/// look of its later rows: by place key and by a grid of cells as wide as the look's radius.
+pub(crate) struct ImportedSoFar {
+    rows: Vec<(repo::DedupCandidate, Report)>,
+    by_key: std::collections::HashMap<String, Vec<usize>>,
+    by_cell: std::collections::HashMap<(i64, i64), Vec<usize>>,
+    /// Cell size in degrees (both axes).
+    cell: f64,
+}
+
+impl ImportedSoFar {
+    pub(crate) fn new(data: &IntakeData) -> ImportedSoFar {
+        ImportedSoFar {
+            rows: Vec::new(),
+            by_key: Default::default(),
+            by_cell: Default::default(),
+            cell: (data.dedup.radius_m / 111_320.0).max(1e-5),
+        }
+    }
+
+    fn cell_of(&self, lng: f64, lat: f64) -> (i64, i64) {
+        ((lng / self.cell).floor() as i64, (lat / self.cell).floor() as i64)
+    }
+
+    /// Records row `ordinal` of the import (rows are added in the order the writer stores them,
+    /// which is the order of `received_at`) as a new open clue.
+    pub(crate) fn add(&mut self, ordinal: usize, p: &Prepared, placed: &Placed) {
+        let k = repo::DedupCandidate {
+            id: PROVISIONAL_ID + ordinal as i64,
+            matter_code: p.matter_code.clone(),
+            description: p.n.description.trim().to_string(),
+            lng: placed.point.map(|pt| pt.lng),
+            lat: placed.point.map(|pt| pt.lat),
+            place_key: placed.place_key.clone(),
+            received_at: p.received_at,
+            classification: p.classification.clone(),
+        };
+        let r = report_of(&k);
+        let i = self.rows.len();
+        if let Some(key) = &k.place_key {
+            self.by_key.entry(key.clone()).or_default().push(i);
+        }
+        if let (Some(lng), Some(lat)) = (k.lng, k.lat) {
+            let cell = self.cell_of(lng, lat);
+            self.by_cell.entry(cell).or_default().push(i);
+        }
+        self.rows.push((k, r));
+    }
+
+    /// The newest `DEDUP_CANDIDATES` of the database's candidates and this import's own rows at
+    /// the place: the same list the look inside the writer's transaction would read (the newest
+    /// of a union only needs the newest of each part).
+    fn merge(
+        &self,
+        mut from_db: Vec<(repo::DedupCandidate, Report)>,
+        place_key: Option<&str>,
+        bbox: Option<[f64; 4]>,
+        since: Timestamp,
+    ) -> Vec<(repo::DedupCandidate, Report)> {
+        let mut mine: std::collections::BTreeSet<usize> = Default::default();
+        let recent = |list: &Vec<usize>| -> Vec<usize> {
+            // Each list is in received order: walk back while the rows are in the window.
+            list.iter()
+                .rev()
+                .take_while(|&&i| self.rows[i].0.received_at >= since)
+                .copied()
+                .collect()
+        };
+        if let Some(list) = place_key.and_then(|key| self.by_key.get(key)) {
+            mine.extend(recent(list));
+        }
+        if let Some([min_lng, max_lng, min_lat, max_lat]) = bbox {
+            let (x0, y0) = self.cell_of(min_lng, min_lat);
+            let (x1, y1) = self.cell_of(max_lng, max_lat);
+            for x in x0..=x1 {
+                for y in y0..=y1 {
+                    let Some(list) = self.by_cell.get(&(x, y)) else { continue };
+                    mine.extend(recent(list).into_iter().filter(|&i| {
+                        let k = &self.rows[i].0;
+                        matches!((k.lng, k.lat), (Some(lng), Some(lat))
+                            if (min_lng..=max_lng).contains(&lng) && (min_lat..=max_lat).contains(&lat))
+                    }));
+                }
+            }
+        }
+        if mine.is_empty() {
+            return from_db;
+        }
+        from_db.extend(mine.into_iter().map(|i| self.rows[i].clone()));
+        from_db.sort_by_key(|(k, _)| std::cmp::Reverse((k.received_at, k.id)));
+        from_db.truncate(DEDUP_CANDIDATES as usize);
+        from_db
+    }
+}
+
 /// What registering did.
 #[derive(Debug, Clone)]
 pub struct Registered {
@@ -588,7 +724,7 @@ impl App {
         // Read where it is and what it may repeat on a reader, then write on the one writer.
         let placed = self
             .store
-            .read(|c| self.place_clue(c, actor, &prepared, &data, false))?;
+            .read(|c| self.place_clue(c, actor, &prepared, &data, PlaceMode::Reader))?;
         let r = self
             .store
             .write(|c| self.register_placed(c, actor, &prepared, placed, &data, &clocks, now))?;
@@ -681,31 +817,15 @@ impl App {
         })
     }
 
-    /// Stores a prepared clue in the caller's transaction: place, duplicates, number, clocks,
-    /// timeline, audit, automatic dispatch.
-    pub(crate) fn register_prepared(
-        &self,
-        c: &mut dyn Conn,
-        actor: &Actor,
-        p: &Prepared,
-        data: &IntakeData,
-        clocks: &ck::ClockData,
-        now: Timestamp,
-    ) -> AppResult<Registered> {
-        let placed = self.place_clue(c, actor, p, data, true)?;
-        self.register_placed(c, actor, p, placed, data, clocks, now)
-    }
-
     /// The read part of registering: the place (a chosen compound, else the point and the
     /// address), the open clues there that it may repeat, and the team of an automatic dispatch.
-    /// `in_writer`: called inside the write transaction that will store the clue (an import).
     pub(crate) fn place_clue(
         &self,
         c: &mut dyn Conn,
         actor: &Actor,
         p: &Prepared,
         data: &IntakeData,
-        in_writer: bool,
+        mode: PlaceMode<'_>,
     ) -> AppResult<Placed> {
         let n = &p.n;
         let compound = match n.compound_id {
@@ -762,15 +882,21 @@ impl App {
             let dlng = dlat / pt.lat.to_radians().cos().max(0.1);
             [pt.lng - dlng, pt.lng + dlng, pt.lat - dlat, pt.lat + dlat]
         });
-        let max_seen_id = if in_writer { None } else { Some(repo::max_id(c)?) };
-        let candidates: Vec<(repo::DedupCandidate, Report)> =
-            repo::dedup_candidates(c, place_key.as_deref(), bbox, since, 50)?
+        let max_seen_id = match mode {
+            PlaceMode::Reader => Some(repo::max_id(c)?),
+            PlaceMode::Import(_) => None,
+        };
+        let mut candidates: Vec<(repo::DedupCandidate, Report)> =
+            repo::dedup_candidates(c, place_key.as_deref(), bbox, since, DEDUP_CANDIDATES)?
                 .into_iter()
                 .map(|k| {
                     let r = report_of(&k);
                     (k, r)
                 })
                 .collect();
+        if let PlaceMode::Import(so_far) = mode {
+            candidates = so_far.merge(candidates, place_key.as_deref(), bbox, since);
+        }
         let me = self_report(p, point, place_key.clone());
         let reports: Vec<Report> = candidates.iter().map(|(_, r)| r.clone()).collect();
         let best = find_repeat(&me, &reports, &data.dedup).map(|r| r.index);

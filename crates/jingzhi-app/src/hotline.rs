@@ -8,7 +8,7 @@
 
 use crate::App;
 use crate::actor::Actor;
-use crate::clues::{NewClue, Point};
+use crate::clues::{ImportedSoFar, NewClue, PlaceMode, Placed, Point, Prepared};
 use crate::error::{AppError, AppResult, ErrorCode};
 use jingzhi_domain::authz::{Action, Resource};
 use jingzhi_domain::clue::{Channel, Clue, WorkOrderType};
@@ -48,6 +48,9 @@ pub const EXPORT_HEADERS: &[&str] = &[
     "回复时间",
     "办结时间",
 ];
+
+/// A row on its way to the writer: line, work-order number, and the clue prepared and placed.
+type PlacedRow = (usize, String, AppResult<(Prepared, Placed)>);
 
 /// What an import did, or (dry run) would do.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -294,30 +297,64 @@ impl App {
                 existing: known.len(),
             });
         }
-        // Write while preparing: one thread classifies the next rows while this one stores the
-        // previous ones, in one transaction. A row that fails stops the writing; the remaining rows
-        // are still checked so the refusal lists every problem, and the transaction rolls back.
+        // Write while preparing, in three stages that overlap: one thread classifies and locates
+        // the next rows, a second looks for the open clues each row may repeat (on a reader: the
+        // clues committed before the import from the database, the import's own earlier rows from
+        // memory), and this one stores them, in one transaction. A row that fails stops the
+        // writing; the remaining rows are still checked so the refusal lists every problem, and
+        // the transaction rolls back.
         let clocks = self.clock_data()?;
         let existing = self.store.write(|c| {
             std::thread::scope(|sc| {
-                let (tx, rx) = std::sync::mpsc::sync_channel(4);
+                let (to_place, classified) = std::sync::mpsc::sync_channel(4);
+                let (to_store, placed) = std::sync::mpsc::sync_channel::<AppResult<Vec<PlacedRow>>>(4);
                 let pending = &pending;
                 let prepare = &prepare;
+                let data = &data;
                 sc.spawn(move || {
                     for chunk in pending.chunks(500) {
-                        if tx.send(prepare(chunk)).is_err() {
+                        if to_place.send(prepare(chunk)).is_err() {
+                            return;
+                        }
+                    }
+                });
+                sc.spawn(move || {
+                    let mut so_far = ImportedSoFar::new(data);
+                    let mut ordinal = 0;
+                    for results in classified {
+                        let chunk = self.store.read(|rc| {
+                            let mut out = Vec::with_capacity(results.len());
+                            for (line, no, r) in results {
+                                let r = r.and_then(|p| {
+                                    let placed = self.place_clue(rc, actor, &p, data, PlaceMode::Import(&so_far))?;
+                                    if !placed.repeats() {
+                                        so_far.add(ordinal, &p, &placed);
+                                    }
+                                    ordinal += 1;
+                                    Ok((p, placed))
+                                });
+                                out.push((line, no, r));
+                            }
+                            Ok::<_, AppError>(out)
+                        });
+                        let stop = chunk.is_err();
+                        if to_store.send(chunk).is_err() || stop {
                             return;
                         }
                     }
                 });
                 let mut existing = 0;
-                for results in rx {
-                    for (line, no, r) in results {
+                // The id the writer gave each stored row, by its place in the import's order.
+                let mut ids: Vec<i64> = Vec::with_capacity(pending.len());
+                for chunk in placed {
+                    for (line, no, r) in chunk? {
                         match r {
                             Err(e) => failed(&mut errors, line, &no, e),
                             Ok(_) if !errors.is_empty() => {}
-                            Ok(p) => {
-                                let r = self.register_prepared(c, actor, &p, &data, &clocks, now)?;
+                            Ok((p, mut placed)) => {
+                                placed.resolve_provisional(&ids)?;
+                                let r = self.register_placed(c, actor, &p, placed, data, &clocks, now)?;
+                                ids.push(r.clue.id);
                                 if !r.created {
                                     existing += 1;
                                 }

@@ -508,7 +508,7 @@ impl App {
         let attempt = || -> AppResult<Submitted> {
             let placed = self
                 .store
-                .read(|c| self.place_clue(c, &actor, &prepared, &data, false))?;
+                .read(|c| self.place_clue(c, &actor, &prepared, &data, crate::clues::PlaceMode::Reader))?;
             self.store.write(|c| {
                 for m in [minute, minute - 1] {
                     if let Some(k) = repo::find_by_source(c, Channel::PublicReport, &source(m))?

@@ -981,6 +981,136 @@ GD2026030203,2026-03-01 11:00,咨询,请问装修需要去哪里登记,长宁区
         }
     );
 
+    /// Work orders with many repeats: a few families of one problem each, told in varied words,
+    /// at a few addresses (same place key) and at points (same place within the radius, with
+    /// addresses that differ), received in order over three days.
+    fn repeat_heavy_rows(n: usize) -> Vec<String> {
+        let families: [&[&str]; 5] = [
+            &["楼下饭店油烟太大，熏得家里全是味", "饭店排油烟很严重，窗户都不敢开", "楼下餐馆油烟直排，味道很大"],
+            &["工地晚上十一点还在施工，噪音很大", "夜里工地施工噪声扰民，睡不着", "晚上工地还在打桩，很吵"],
+            &["小区楼道里有人给电瓶车充电，电线从窗户拉出来", "楼道电瓶车飞线充电，太危险了"],
+            &["路边有人占道经营卖水果", "人行道上有流动摊贩占道卖菜", "马路边摆摊占道经营"],
+            &["有人在绿地里私搭违建棚子", "小区绿化带里搭了违章建筑"],
+        ];
+        let points = [(121.4000, 31.2100), (121.4200, 31.2050), (121.3900, 31.2200)];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        (0..n)
+            .map(|i| {
+                let fam = families[next(families.len())];
+                let text = fam[next(fam.len())];
+                let minute = i * 3 * 1440 / n;
+                let at = format!(
+                    "2026-02-{:02} {:02}:{:02}",
+                    26 + minute / 1440,
+                    minute / 60 % 24,
+                    minute % 60
+                );
+                if next(3) == 0 {
+                    // A point (WGS84) jittered by up to ~100 m, with an address of its own.
+                    let (lng, lat) = points[next(points.len())];
+                    let (dx, dy) = (next(200) as f64 - 100.0, next(200) as f64 - 100.0);
+                    format!(
+                        "GDR{i:04},{at},投诉,{text},长宁区某处{i}号,{},{},WGS84",
+                        lng + dx / 95_000.0,
+                        lat + dy / 111_000.0
+                    )
+                } else {
+                    let road = ["仙霞路", "天山路"][next(2)];
+                    format!("GDR{i:04},{at},投诉,{text},长宁区{road}{}号,,,", 10 + next(4))
+                }
+            })
+            .collect()
+    }
+
+    both_backends!(
+        an_import_links_repeats_as_registering_the_rows_one_by_one_would,
+        |s: &Scratch| {
+            // The import looks for repeats on a reader beside its writer, with its own earlier
+            // rows from memory; registering each row on its own (a file of one row, committed
+            // before the next) must give the same primaries, links and counts.
+            const HEADER: &str = "工单编号,受理时间,诉求类型,诉求内容,事发地址,经度,纬度,坐标系\n";
+            let rows = repeat_heavy_rows(300);
+            let (before, during) = rows.split_at(60);
+            let other = Scratch::on(s.backend(), "app").unwrap();
+            let (bulk, single) = (demo_world(s), demo_world(&other));
+            let d_bulk = bulk.actor(Role::Dispatcher);
+            let d_single = single.actor(Role::Dispatcher);
+            // In bulk: clues committed before, then a file listed newest first.
+            let file = |rows: &mut dyn Iterator<Item = &String>| {
+                let mut f = HEADER.to_string();
+                for r in rows {
+                    f.push_str(r);
+                    f.push('\n');
+                }
+                rows_of_file(f.as_bytes()).unwrap()
+            };
+            bulk.app
+                .import_12345(&d_bulk, &file(&mut before.iter()), false)
+                .unwrap();
+            let r = bulk
+                .app
+                .import_12345(&d_bulk, &file(&mut during.iter().rev()), false)
+                .unwrap();
+            assert_eq!(r.new, 240);
+            for row in &rows {
+                single
+                    .app
+                    .import_12345(&d_single, &file(&mut std::iter::once(row)), false)
+                    .unwrap();
+            }
+            let outcome = |w: &World, d: &Actor| {
+                let all = w
+                    .app
+                    .list_clues(
+                        d,
+                        &ListRequest {
+                            limit: 1000,
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap()
+                    .rows;
+                let by_id: std::collections::HashMap<i64, String> =
+                    all.iter().map(|k| (k.id, k.source_ref.clone().unwrap())).collect();
+                let mut out: Vec<(String, String, Option<String>, i64)> = all
+                    .iter()
+                    .map(|k| {
+                        (
+                            k.source_ref.clone().unwrap(),
+                            k.no.clone(),
+                            k.duplicate_of.map(|p| by_id[&p].clone()),
+                            k.repeat_count,
+                        )
+                    })
+                    .collect();
+                out.sort();
+                out
+            };
+            let (a, b) = (outcome(&bulk, &d_bulk), outcome(&single, &d_single));
+            assert_eq!(a.len(), 300);
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(x, y, "the import and one-by-one registration differ");
+            }
+            // Both ways of being at one place are exercised, across the two files and inside
+            // the second.
+            let links: Vec<(usize, usize)> = a
+                .iter()
+                .filter_map(|(r, _, p, _)| Some((r[3..].parse().ok()?, p.as_ref()?[3..].parse().ok()?)))
+                .collect();
+            let by_point = |i: usize| rows[i].ends_with("WGS84");
+            assert!(links.len() > 100, "{} links", links.len());
+            assert!(links.iter().any(|&(r, p)| by_point(r) && by_point(p) && r >= 60 && p >= 60));
+            assert!(links.iter().any(|&(r, p)| !by_point(r) && !by_point(p) && r >= 60 && p >= 60));
+            assert!(links.iter().any(|&(r, p)| r >= 60 && p < 60));
+        }
+    );
+
     both_backends!(generated_clues_span_two_years_without_clashes, |s: &Scratch| {
         let w = demo_world(s);
         let mut seen = Vec::new();

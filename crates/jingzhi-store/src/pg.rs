@@ -233,7 +233,8 @@ impl PgStore {
                 total: 0,
             }),
             freed: Condvar::new(),
-            max: opts.pg_pool_size.max(1),
+            // At least two: a 12345 import reads on a second connection beside its write.
+            max: opts.pg_pool_size.max(2),
         };
         // Fail early with a clear message when the server is not there.
         let c = store.connect()?;
