@@ -227,6 +227,11 @@ impl ImportedSoFar {
             classification: p.classification.clone(),
         };
         let r = report_of(&k);
+        // The classification has given the report its probabilities; nothing else reads it.
+        let k = repo::DedupCandidate {
+            classification: String::new(),
+            ..k
+        };
         let i = self.rows.len();
         if let Some(key) = &k.place_key {
             self.by_key.entry(key.clone()).or_default().push(i);

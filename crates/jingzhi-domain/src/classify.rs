@@ -236,7 +236,7 @@ pub struct Classifier {
     topics: std::sync::Arc<Vec<Topic>>,
     other: usize,
     classes: Vec<Class>,
-    vocab: std::sync::Arc<HashMap<String, u32>>,
+    vocab: std::sync::Arc<crate::fasthash::FastMap<String, u32>>,
     /// Row-major: feature × class.
     weights: std::sync::Arc<Vec<f64>>,
     bias: Vec<f64>,
@@ -370,7 +370,7 @@ impl Classifier {
         let k = self.classes.len();
         let index: BTreeMap<&str, usize> = self.codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         // Vocabulary in first-seen order (deterministic); documents as sorted feature ids.
-        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut vocab: crate::fasthash::FastMap<String, u32> = Default::default();
         struct Doc {
             y: usize,
             ids: Vec<u32>,
@@ -781,7 +781,7 @@ struct Analysis {
     /// Byte ranges of `norm` in the scope of a denial (不是…，).
     denied_spans: Vec<(usize, usize)>,
     /// The distinct characters of `norm` (a quick filter before substring search).
-    chars: std::collections::HashSet<char>,
+    chars: crate::fasthash::FastSet<char>,
 }
 
 impl Analysis {

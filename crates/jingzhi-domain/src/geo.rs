@@ -592,7 +592,7 @@ impl AddressRules {
         // Only keys all of whose characters occur in the text are searched for: with hundreds of
         // compounds and roads, setting up a substring search for each was a twentieth of an
         // intake request's time (docs/BENCHMARKS.md).
-        let chars: std::collections::HashSet<char> = text.chars().collect();
+        let chars: crate::fasthash::FastSet<char> = text.chars().collect();
         let may_occur = |key: &str| key.chars().all(|c| chars.contains(&c));
         // Compound by address (华阳路112弄) or by name (华阳小区): the longest match wins.
         let mut best: Option<(usize, &CompoundRule, bool)> = None;
@@ -641,7 +641,7 @@ impl AddressRules {
         if let Some(RuleMatch::Compound { compound, .. }) = self.matches(&text) {
             return Some(format!("compound:{}", compound.code));
         }
-        let chars: std::collections::HashSet<char> = text.chars().collect();
+        let chars: crate::fasthash::FastSet<char> = text.chars().collect();
         for r in &self.roads {
             let name = r.name.trim();
             if name.is_empty() || !name.chars().all(|c| chars.contains(&c)) {

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod clue;
 pub mod coded;
 pub mod dedup;
+pub mod fasthash;
 pub mod geo;
 pub mod matter;
 pub mod org;
