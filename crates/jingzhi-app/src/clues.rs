@@ -227,13 +227,16 @@ impl ImportedSoFar {
             classification: p.classification.clone(),
         };
         let r = report_of(&k);
-        // The classification has given the report its probabilities; nothing else reads it.
+        // The report holds what the look compares; of the rest, the merge needs only the id, the
+        // time and the point (a hundred thousand rows are kept).
         let k = repo::DedupCandidate {
             classification: String::new(),
+            description: String::new(),
+            place_key: None,
             ..k
         };
         let i = self.rows.len();
-        if let Some(key) = &k.place_key {
+        if let Some(key) = &placed.place_key {
             self.by_key.entry(key.clone()).or_default().push(i);
         }
         if let (Some(lng), Some(lat)) = (k.lng, k.lat) {
