@@ -273,7 +273,9 @@ impl ImportedSoFar {
             let (x1, y1) = self.cell_of(max_lng, max_lat);
             for x in x0..=x1 {
                 for y in y0..=y1 {
-                    let Some(list) = self.by_cell.get(&(x, y)) else { continue };
+                    let Some(list) = self.by_cell.get(&(x, y)) else {
+                        continue;
+                    };
                     mine.extend(recent(list).into_iter().filter(|&i| {
                         let k = &self.rows[i].0;
                         matches!((k.lng, k.lat), (Some(lng), Some(lat))

@@ -30,7 +30,7 @@ use crate::matter::{Catalogue, OTHER_CODE, OutOfRemitTopic, Phrase};
 use crate::org::DepartmentKind;
 use crate::search::{is_cjk, normalize};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The shipped training corpus (`data/corpus/classify.tsv`, columns `matter_code\ttext`).
 pub const DEFAULT_TRAIN_TSV: &str = include_str!("../../../data/corpus/classify.tsv");

@@ -456,9 +456,9 @@ fn bigram_set(text: &str) -> Grams {
                 }
             }
             Segment::Word(w) if !w.bytes().all(|c| c.is_ascii_digit()) => {
-                let h = w
-                    .bytes()
-                    .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3));
+                let h = w.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+                });
                 out.push(h | 1 << 63);
             }
             Segment::Word(_) => {}

@@ -79,7 +79,17 @@ mod tests {
 
     #[test]
     fn different_strings_hash_differently() {
-        let words = ["", "a", "ab", "ab\0", "油烟", "油烟扰民", "w:ktv", "12345678", "123456789"];
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ab\0",
+            "油烟",
+            "油烟扰民",
+            "w:ktv",
+            "12345678",
+            "123456789",
+        ];
         for (i, a) in words.iter().enumerate() {
             for b in &words[i + 1..] {
                 assert_ne!(h(a), h(b), "{a:?} {b:?}");

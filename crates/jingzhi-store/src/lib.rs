@@ -210,11 +210,14 @@ impl Store {
         }
     }
 
-    /// Runs `f` in a read-only transaction (a consistent snapshot).
+    /// Runs `f`, which only reads. SQLite: in a read transaction (one snapshot for all its
+    /// statements). PostgreSQL: without a transaction, each statement seeing what was committed
+    /// when it began — what the `READ COMMITTED` transaction it had before gave too, at two round
+    /// trips (`BEGIN`, `COMMIT`) more; a write there panics in debug builds.
     pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
         match &*self.0 {
             Inner::Sqlite(s) => s.read(f),
-            Inner::Postgres(p) => p.transaction(f),
+            Inner::Postgres(p) => p.read(f),
         }
     }
 

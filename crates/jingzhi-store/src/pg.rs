@@ -104,6 +104,9 @@ struct PgConn {
     /// A statement failed in the current transaction (PostgreSQL has aborted it).
     failed: bool,
     deferred: Deferred,
+    /// Lent to `PgStore::read`: statements run without a transaction and must only read
+    /// (checked in debug builds, so every test on PostgreSQL checks every read).
+    reading: bool,
 }
 
 impl PgConn {
@@ -126,16 +129,19 @@ impl Conn for PgConn {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.check_reads_only(sql);
         let r = self.run_execute(sql, params);
         self.note(r)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        self.check_reads_only(sql);
         let r = self.run_query(sql, params);
         self.note(r)
     }
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.check_reads_only(sql);
         let r = self.client.batch_execute(sql).map_err(map_err);
         self.note(r)
     }
@@ -146,6 +152,18 @@ impl Conn for PgConn {
 }
 
 impl PgConn {
+    /// A read runs its statements one by one, each committed on its own: a write there would not
+    /// be undone with the others if the read failed.
+    fn check_reads_only(&self, sql: &str) {
+        if cfg!(debug_assertions) && self.reading {
+            let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+            assert!(
+                head == "SELECT" || head.starts_with("WITH") || head.starts_with("SHOW"),
+                "a write inside Store::read: {sql}"
+            );
+        }
+    }
+
     fn note<T>(&mut self, r: Result<T>) -> Result<T> {
         if r.is_err() {
             self.failed = true;
@@ -172,6 +190,16 @@ impl PgConn {
             out.push(Row(vals));
         }
         Ok(out)
+    }
+}
+
+/// A connection lent to a closure: if the closure panics, the connection goes with the unwinding
+/// and the pool counts it as gone (else the pool would wait for it forever once all were lost).
+struct Lent<'a>(&'a PgStore);
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        self.0.discard();
     }
 }
 
@@ -253,6 +281,7 @@ impl PgStore {
             cache: HashMap::new(),
             failed: false,
             deferred: Deferred::default(),
+            reading: false,
         })
     }
 
@@ -323,6 +352,22 @@ impl PgStore {
         pool.total = pool.total.saturating_sub(n);
     }
 
+    /// Runs `f` without a transaction: each statement sees what was committed when it began,
+    /// which is all a `READ COMMITTED` transaction gave reads, without its `BEGIN` and `COMMIT`
+    /// (two round trips more than a one-statement read needs).
+    pub(crate) fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
+        let mut c = self.take()?;
+        let lent = Lent(self);
+        c.failed = false;
+        c.deferred = Deferred::default();
+        c.reading = true;
+        let out = f(&mut c);
+        c.reading = false;
+        std::mem::forget(lent);
+        self.put(c);
+        out
+    }
+
     pub(crate) fn transaction<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
@@ -334,7 +379,9 @@ impl PgStore {
         }
         c.failed = false;
         c.deferred = Deferred::default();
+        let lent = Lent(self);
         let mut out = f(&mut c);
+        std::mem::forget(lent);
         if out.is_ok()
             && !c.failed
             && let Err(e) = Deferred::flush(&mut c)

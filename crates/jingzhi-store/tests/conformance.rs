@@ -796,6 +796,49 @@ fn postgres_connections_take_the_parallel_worker_setting() {
     assert_eq!(setting(&two).0, "2");
 }
 
+/// A read on PostgreSQL runs its statements without a transaction around them (no `BEGIN` and
+/// `COMMIT` round trips): each statement is a transaction of its own, so two statements 10 ms
+/// apart see two transaction start times. A write inside a read panics (debug builds).
+#[test]
+fn postgres_reads_run_without_a_transaction() {
+    let Some(s) = Scratch::postgres("conformance::postgres_reads_run_without_a_transaction") else {
+        return;
+    };
+    let one_transaction = |c: &mut dyn jingzhi_store::Conn| -> Result<bool, StoreError> {
+        let first = c.query_one("SELECT now()::text", &[])?.text(0);
+        c.query("SELECT pg_sleep(0.01)", &[])?;
+        Ok(c.query_one("SELECT now()::text", &[])?.text(0) == first)
+    };
+    assert!(!s.store.read(one_transaction).unwrap());
+    // In a write they share one transaction.
+    assert!(s.store.write(one_transaction).unwrap());
+    let write_in_read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        s.store
+            .read(|c| c.execute("UPDATE audit_head SET seq = seq WHERE id = 1", &[]))
+    }));
+    assert!(write_in_read.is_err(), "a write inside a read is refused");
+    // The pool counted the connection lost in the panic as gone: with a pool of two, both
+    // connections can still be had at once.
+    let two = reopened(
+        &s,
+        jingzhi_store::StoreOptions {
+            pg_pool_size: 2,
+            ..Default::default()
+        },
+    );
+    for _ in 0..3 {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            two.read(|c| c.execute("UPDATE audit_head SET seq = seq WHERE id = 1", &[]))
+        }));
+    }
+    let both = two.read(|c| {
+        let outer = c.scalar_i64("SELECT 1", &[])?;
+        let inner = two.read(|c2| c2.scalar_i64("SELECT 2", &[]))?;
+        Ok::<_, StoreError>(outer + inner)
+    });
+    assert_eq!(both.unwrap(), 3);
+}
+
 /// SQLite's readers go to the callers waiting for one in the order they came: one that gives a
 /// reader back and asks again at once queues behind those already waiting.
 #[test]
