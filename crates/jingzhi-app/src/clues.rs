@@ -146,21 +146,12 @@ pub(crate) struct Placed {
     max_seen_id: Option<i64>,
     /// The street team an automatic dispatch would go to.
     team: Option<jingzhi_domain::org::OrgUnit>,
-    /// The write transaction has already looked for the source reference (an import, for a
-    /// chunk of rows at once) and not found it.
-    source_known_new: bool,
 }
 
 impl Placed {
     /// Whether the duplicate look found an open clue that this one repeats.
     pub(crate) fn repeats(&self) -> bool {
         self.best.is_some()
-    }
-
-    /// The caller's write transaction has looked for the clue's source reference and not found it:
-    /// registering skips its own look.
-    pub(crate) fn source_known_new(&mut self) {
-        self.source_known_new = true;
     }
 
     /// Replaces the provisional ids of an import's own earlier rows (`ImportedSoFar`) among the
@@ -940,7 +931,6 @@ impl App {
             best,
             max_seen_id,
             team,
-            source_known_new: false,
         })
     }
 
@@ -970,8 +960,7 @@ impl App {
             ..
         } = p;
         let (channel, reporter_org_id, confirmed, received_at) = (*channel, *reporter_org_id, *confirmed, *received_at);
-        if !placed.source_known_new
-            && let Some(src) = non_empty(&n.source_ref)
+        if let Some(src) = non_empty(&n.source_ref)
             && repo::source_exists(c, channel, &src)?
             && let Some(existing) = repo::find_by_source(c, channel, &src)?
         {

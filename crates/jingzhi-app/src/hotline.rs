@@ -347,20 +347,12 @@ impl App {
                 // The id the writer gave each stored row, by its place in the import's order.
                 let mut ids: Vec<i64> = Vec::with_capacity(pending.len());
                 for chunk in placed {
-                    let chunk = chunk?;
-                    // Work orders stored since the look before the import (by another import): one
-                    // look per chunk inside this transaction instead of one per row.
-                    let numbers: Vec<String> = chunk.iter().map(|(_, no, _)| no.clone()).collect();
-                    let stored = jingzhi_store::repo::clues::existing_sources(c, Channel::Hotline12345, &numbers)?;
-                    for (line, no, r) in chunk {
+                    for (line, no, r) in chunk? {
                         match r {
                             Err(e) => failed(&mut errors, line, &no, e),
                             Ok(_) if !errors.is_empty() => {}
                             Ok((p, mut placed)) => {
                                 placed.resolve_provisional(&ids)?;
-                                if !stored.contains(&no) {
-                                    placed.source_known_new();
-                                }
                                 let r = self.register_placed(c, actor, &p, placed, data, &clocks, now)?;
                                 ids.push(r.clue.id);
                                 if !r.created {
