@@ -89,7 +89,34 @@ pub trait Conn {
     }
     /// Writes this transaction keeps in memory and makes once, just before it commits.
     fn deferred(&mut self) -> &mut Deferred;
+
+    /// Inserts a row into an append-only table that nothing references (`LATER_TABLES`), when the
+    /// caller needs nothing back. SQLite (in the process: a statement costs no round trip) inserts
+    /// it at once. PostgreSQL keeps it and sends the rows kept together, as one statement, before
+    /// the first later statement that is not an `INSERT` or `SELECT`, or that names one of those
+    /// tables, and at commit (with the audit head's update): a registration's events and audit
+    /// records cost one round trip instead of one each.
+    fn insert_later(&mut self, table: &'static str, columns: &'static str, values: Vec<Value>) -> Result<()> {
+        debug_assert!(LATER_TABLES.contains(&table), "{table} is not written later");
+        let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+        self.execute(
+            &format!("INSERT INTO {table} ({columns}) VALUES ({})", placeholders.join(", ")),
+            &values,
+        )
+        .map(|_| ())
+    }
+
+    /// Runs a statement after the rows kept by `insert_later`, in the same round trip where the
+    /// backend can (PostgreSQL: the inserts as `WITH` clauses of the statement).
+    fn execute_after_later(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.execute(sql, params)
+    }
 }
+
+/// The tables `Conn::insert_later` may keep rows for: append-only, with no foreign key pointing at
+/// them and no trigger reading them, so that a statement that does not name them cannot miss a
+/// row still kept.
+pub const LATER_TABLES: [&str; 2] = ["clue_event", "audit_log"];
 
 /// Rows that every write of a long transaction would otherwise update again and again: the audit
 /// chain's head and the counters (case and clue numbers). The first use in a transaction locks
@@ -115,7 +142,7 @@ impl Deferred {
     pub(crate) fn flush(c: &mut dyn Conn) -> Result<()> {
         let d = std::mem::take(c.deferred());
         if let Some((seq, hash)) = &d.audit_head {
-            c.execute(
+            c.execute_after_later(
                 "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
                 &[Value::Int(*seq), Value::Text(hash.clone())],
             )?;

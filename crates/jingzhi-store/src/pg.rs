@@ -107,7 +107,13 @@ struct PgConn {
     /// Lent to `PgStore::read`: statements run without a transaction and must only read
     /// (checked in debug builds, so every test on PostgreSQL checks every read).
     reading: bool,
+    /// Rows kept by `insert_later`, in order: (table, columns, values).
+    later: Vec<(&'static str, &'static str, Vec<Value>)>,
 }
+
+/// Rows `insert_later` keeps before it sends them anyway (a statement of a few thousand
+/// parameters).
+const LATER_MAX: usize = 256;
 
 impl PgConn {
     fn statement(&mut self, sql: &str) -> Result<Statement> {
@@ -130,18 +136,21 @@ impl Conn for PgConn {
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.check_reads_only(sql);
+        self.before(sql)?;
         let r = self.run_execute(sql, params);
         self.note(r)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         self.check_reads_only(sql);
+        self.before(sql)?;
         let r = self.run_query(sql, params);
         self.note(r)
     }
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
         self.check_reads_only(sql);
+        self.flush_later(None)?;
         let r = self.client.batch_execute(sql).map_err(map_err);
         self.note(r)
     }
@@ -149,9 +158,127 @@ impl Conn for PgConn {
     fn deferred(&mut self) -> &mut Deferred {
         &mut self.deferred
     }
+
+    fn insert_later(&mut self, table: &'static str, columns: &'static str, values: Vec<Value>) -> Result<()> {
+        debug_assert!(crate::LATER_TABLES.contains(&table), "{table} is not written later");
+        debug_assert!(!self.reading, "an insert inside Store::read");
+        self.later.push((table, columns, values));
+        if self.later.len() >= LATER_MAX {
+            self.flush_later(None)?;
+        }
+        Ok(())
+    }
+
+    fn execute_after_later(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        if self.later.is_empty() {
+            return self.execute(sql, params);
+        }
+        self.flush_later(Some((sql, params)))
+    }
+}
+
+/// `sql` with its placeholders `$n` renumbered from `$(n + by)`.
+fn shift_placeholders(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        out.push(ch);
+        if ch == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            let mut n = 0usize;
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                n = n * 10 + d as usize;
+                chars.next();
+            }
+            out.push_str(&(n + by).to_string());
+        }
+    }
+    out
 }
 
 impl PgConn {
+    /// Sends the rows `insert_later` kept when `sql` could see them: a statement that is not an
+    /// `INSERT` or a `SELECT` (an update or delete may fire checks or triggers), or one that names
+    /// a table they go to.
+    fn before(&mut self, sql: &str) -> Result<()> {
+        if self.later.is_empty() {
+            return Ok(());
+        }
+        let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+        let blind = (head == "INSERT" || head == "SELECT") && !self.later.iter().any(|(t, _, _)| sql.contains(t));
+        if blind {
+            Ok(())
+        } else {
+            self.flush_later(None).map(|_| ())
+        }
+    }
+
+    /// Sends the kept rows as one statement — one multi-row `INSERT` per table, all but the last
+    /// (or all, with `then`) as `WITH` clauses — followed by `then` in the same statement.
+    /// Returns the rows `then` changed.
+    fn flush_later(&mut self, then: Option<(&str, &[Value])>) -> Result<u64> {
+        if self.later.is_empty() {
+            return match then {
+                Some((sql, params)) => self.execute(sql, params),
+                None => Ok(0),
+            };
+        }
+        let rows = std::mem::take(&mut self.later);
+        // One INSERT per table and column list, in the order they first came; rows in order.
+        let mut groups: Vec<(&'static str, &'static str, Vec<Vec<Value>>)> = Vec::new();
+        for (table, columns, values) in rows {
+            match groups.iter_mut().find(|(t, c, _)| *t == table && *c == columns) {
+                Some(g) => g.2.push(values),
+                None => groups.push((table, columns, vec![values])),
+            }
+        }
+        let mut params: Vec<Value> = Vec::new();
+        let mut inserts: Vec<String> = Vec::new();
+        for (table, columns, rows) in groups {
+            let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");
+            for (i, row) in rows.into_iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for (j, v) in row.into_iter().enumerate() {
+                    if j > 0 {
+                        sql.push_str(", ");
+                    }
+                    params.push(v);
+                    sql.push_str(&format!("${}", params.len()));
+                }
+                sql.push(')');
+            }
+            inserts.push(sql);
+        }
+        let last = match then {
+            Some((sql, tail)) => {
+                let shifted = shift_placeholders(sql, params.len());
+                params.extend(tail.iter().cloned());
+                shifted
+            }
+            None => inserts.pop().expect("a group"),
+        };
+        let sql = if inserts.is_empty() {
+            last
+        } else {
+            let with: Vec<String> = inserts
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("later{i} AS ({s})"))
+                .collect();
+            format!("WITH {} {last}", with.join(", "))
+        };
+        // The small shapes (a registration's) recur and are kept prepared; a bulk load's vary.
+        let r = if params.len() <= 64 {
+            self.run_execute(&sql, &params)
+        } else {
+            let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            self.client.execute(sql.as_str(), &p).map_err(map_err)
+        };
+        self.note(r)
+    }
+
     /// A read runs its statements one by one, each committed on its own: a write there would not
     /// be undone with the others if the read failed.
     fn check_reads_only(&self, sql: &str) {
@@ -282,6 +409,7 @@ impl PgStore {
             failed: false,
             deferred: Deferred::default(),
             reading: false,
+            later: Vec::new(),
         })
     }
 
@@ -361,6 +489,7 @@ impl PgStore {
         c.failed = false;
         c.deferred = Deferred::default();
         c.reading = true;
+        c.later.clear();
         let out = f(&mut c);
         c.reading = false;
         std::mem::forget(lent);
@@ -379,15 +508,18 @@ impl PgStore {
         }
         c.failed = false;
         c.deferred = Deferred::default();
+        c.later.clear();
         let lent = Lent(self);
         let mut out = f(&mut c);
         std::mem::forget(lent);
         if out.is_ok()
             && !c.failed
-            && let Err(e) = Deferred::flush(&mut c)
+            && let Err(e) = Deferred::flush(&mut c).and_then(|()| c.flush_later(None).map(|_| ()))
         {
             out = Err(e.into());
         }
+        // Rows kept for a transaction that rolls back go with it.
+        c.later.clear();
         if out.is_ok() && c.failed {
             out = Err(StoreError::Other("a statement failed inside the transaction; rolled back".into()).into());
         }

@@ -2519,3 +2519,104 @@ mod cases_repo {
 fn ids_of(rows: &[jingzhi_domain::clue::Clue]) -> Vec<i64> {
     rows.iter().map(|k| k.id).collect()
 }
+
+// `Conn::insert_later` (timeline events, audit records): PostgreSQL keeps the rows and sends them
+// together; whatever it keeps, the transaction's own statements see them, they commit with it in
+// their order (the audit chain unbroken), and a kept row that fails fails the whole write.
+both_backends!(
+    rows_inserted_later_are_seen_by_their_transaction_and_commit_with_it,
+    |s: &Scratch| {
+        let id = s
+            .store
+            .write(|c| {
+                street(c, "310105001", "华阳路街道");
+                clue_repo::insert(c, &a_clue("XS2026000001", "油烟", "310105001", "2026-03-01T01:00:00Z"))
+            })
+            .unwrap();
+        let ev = |clue_id: i64, action: String| clue_repo::ClueEvent {
+            id: 0,
+            clue_id,
+            at: t("2026-03-01T02:00:00Z"),
+            actor_user_id: None,
+            actor_name: "陈静".into(),
+            actor_org_id: None,
+            action,
+            from_status: None,
+            to_status: None,
+            note: String::new(),
+            data: None,
+        };
+        let append = |c: &mut dyn Conn, n: usize| {
+            audit::append(
+                c,
+                audit::NewAudit {
+                    at: "2026-03-01T02:00:00.000000Z",
+                    actor_user_id: None,
+                    actor_name: "system",
+                    actor_org_id: None,
+                    action: "later.test",
+                    entity: "clue",
+                    entity_id: &n.to_string(),
+                    before: None,
+                    after: None,
+                },
+            )
+        };
+        // More rows than are kept at once, interleaved with inserts elsewhere; then reads.
+        let seen = s
+            .store
+            .write(|c| {
+                for i in 0..300 {
+                    clue_repo::insert_event(c, &ev(id, format!("a{i}")))?;
+                    append(c, i)?;
+                    if i % 100 == 0 {
+                        clue_repo::insert(
+                            c,
+                            &a_clue(
+                                &format!("XS2026{:06}", 2 + i),
+                                "占道",
+                                "310105001",
+                                "2026-03-01T01:00:00Z",
+                            ),
+                        )?;
+                    }
+                }
+                Ok::<_, StoreError>((clue_repo::events_of(c, id)?.len(), audit::count(c)?))
+            })
+            .unwrap();
+        assert_eq!(seen, (300, 300));
+        // An update after kept rows: it runs after them (it could fire checks on them), and a read
+        // naming their table sees them.
+        let after_update = s
+            .store
+            .write(|c| {
+                clue_repo::insert_event(c, &ev(id, "b".into()))?;
+                c.execute("UPDATE clue SET repeat_count = 1 WHERE id = $1", params![id])?;
+                clue_repo::events_of(c, id).map(|e| e.len())
+            })
+            .unwrap();
+        assert_eq!(after_update, 301);
+        let events = s.store.read(|c| clue_repo::events_of(c, id)).unwrap();
+        let want: Vec<String> = (0..300).map(|i| format!("a{i}")).chain(["b".to_string()]).collect();
+        assert_eq!(events.iter().map(|e| e.action.clone()).collect::<Vec<_>>(), want);
+        let records = s.store.read(|c| audit::batch_after(c, 0, 1000)).unwrap();
+        let mut chain = ChainVerifier::default();
+        for r in &records {
+            chain.feed(r).unwrap();
+        }
+        assert_eq!((records.len(), s.store.read(audit::head).unwrap().0), (300, 300));
+        // A kept row that fails (an event of a clue that does not exist) fails the write; its audit
+        // record does not stay.
+        let bad = s.store.write(|c| {
+            append(c, 999)?;
+            clue_repo::insert_event(c, &ev(id + 1000, "bad".into()))
+        });
+        assert!(bad.is_err(), "{bad:?}");
+        assert_eq!(s.store.read(audit::count).unwrap(), 300);
+        assert_eq!(s.store.read(audit::head).unwrap().0, 300);
+        // The next write goes on from the same head.
+        s.store.write(|c| append(c, 1000)).unwrap();
+        let last = s.store.read(|c| audit::batch_after(c, 300, 10)).unwrap();
+        chain.feed(&last[0]).unwrap();
+    }
+);

@@ -15,6 +15,8 @@ pub struct Browser {
     session: String,
     agent: ureq::Agent,
     pub width: u32,
+    /// Chromium's profile directory (removed when the browser is dropped).
+    profile: std::path::PathBuf,
 }
 
 #[derive(Clone, Debug)]
@@ -87,6 +89,7 @@ impl Browser {
             session: String::new(),
             agent,
             width,
+            profile,
         };
         let v = b.call("POST", "/session", Some(caps));
         b.session = v["sessionId"].as_str().expect("session id").to_string();
@@ -266,5 +269,7 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Chromium has quit with its session: its profile directory goes too.
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }

@@ -48,9 +48,11 @@ pub fn append(c: &mut dyn Conn, e: NewAudit<'_>) -> Result<AuditRecord> {
         hash: String::new(),
     };
     r.hash = record_hash(&r);
-    c.execute(
-        "INSERT INTO audit_log (seq, at, actor_user_id, actor_name, actor_org_id, action, entity, entity_id, \
-         before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    // Sent with the head's update at commit on PostgreSQL (`Conn::insert_later`).
+    c.insert_later(
+        "audit_log",
+        "seq, at, actor_user_id, actor_name, actor_org_id, action, entity, entity_id, before_json, after_json, \
+         prev_hash, hash",
         params![
             r.seq,
             &r.at,
@@ -64,7 +66,8 @@ pub fn append(c: &mut dyn Conn, e: NewAudit<'_>) -> Result<AuditRecord> {
             &r.after,
             &r.prev_hash,
             &r.hash
-        ],
+        ]
+        .to_vec(),
     )?;
     c.deferred().audit_head = Some((r.seq, r.hash.clone()));
     Ok(r)

@@ -940,10 +940,12 @@ pub struct ClueEvent {
     pub data: Option<String>,
 }
 
-pub fn insert_event(c: &mut dyn Conn, e: &ClueEvent) -> Result<i64> {
-    c.insert_id(
-        "INSERT INTO clue_event (clue_id, at, actor_user_id, actor_name, actor_org_id, action, from_status, to_status, note, data) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+/// Adds an event to a clue's timeline (on PostgreSQL sent with the transaction's next statement
+/// that could see it: `Conn::insert_later`).
+pub fn insert_event(c: &mut dyn Conn, e: &ClueEvent) -> Result<()> {
+    c.insert_later(
+        "clue_event",
+        "clue_id, at, actor_user_id, actor_name, actor_org_id, action, from_status, to_status, note, data",
         params![
             e.clue_id,
             e.at,
@@ -955,7 +957,8 @@ pub fn insert_event(c: &mut dyn Conn, e: &ClueEvent) -> Result<i64> {
             &e.to_status,
             &e.note,
             &e.data
-        ],
+        ]
+        .to_vec(),
     )
 }
 
