@@ -216,24 +216,21 @@ impl ImportedSoFar {
     /// Records row `ordinal` of the import (rows are added in the order the writer stores them,
     /// which is the order of `received_at`) as a new open clue.
     pub(crate) fn add(&mut self, ordinal: usize, p: &Prepared, placed: &Placed) {
+        // The report is what the look compares (the text as stored, trimmed); of the candidate,
+        // the merge needs only the id, the time and the point (a hundred thousand rows are kept).
+        let r = Report {
+            text: p.n.description.trim().to_string(),
+            ..self_report(p, placed.point, placed.place_key.clone())
+        };
         let k = repo::DedupCandidate {
             id: PROVISIONAL_ID + ordinal as i64,
-            matter_code: p.matter_code.clone(),
-            description: p.n.description.trim().to_string(),
+            matter_code: String::new(),
+            description: String::new(),
             lng: placed.point.map(|pt| pt.lng),
             lat: placed.point.map(|pt| pt.lat),
-            place_key: placed.place_key.clone(),
-            received_at: p.received_at,
-            classification: p.classification.clone(),
-        };
-        let r = report_of(&k);
-        // The report holds what the look compares; of the rest, the merge needs only the id, the
-        // time and the point (a hundred thousand rows are kept).
-        let k = repo::DedupCandidate {
-            classification: String::new(),
-            description: String::new(),
             place_key: None,
-            ..k
+            received_at: p.received_at,
+            classification: String::new(),
         };
         let i = self.rows.len();
         if let Some(key) = &placed.place_key {

@@ -98,12 +98,8 @@ pub trait Conn {
     /// records cost one round trip instead of one each.
     fn insert_later(&mut self, table: &'static str, columns: &'static str, values: Vec<Value>) -> Result<()> {
         debug_assert!(LATER_TABLES.contains(&table), "{table} is not written later");
-        let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-        self.execute(
-            &format!("INSERT INTO {table} ({columns}) VALUES ({})", placeholders.join(", ")),
-            &values,
-        )
-        .map(|_| ())
+        self.execute(&values_insert(table, columns, 1, values.len(), 1), &values)
+            .map(|_| ())
     }
 
     /// Runs a statement after the rows kept by `insert_later`, in the same round trip where the
@@ -111,6 +107,18 @@ pub trait Conn {
     fn execute_after_later(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.execute(sql, params)
     }
+}
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows of `width` values, numbered
+/// from `$first`.
+pub(crate) fn values_insert(table: &str, columns: &str, rows: usize, width: usize, first: usize) -> String {
+    let tuples: Vec<String> = (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (0..width).map(|i| format!("${}", first + r * width + i)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    format!("INSERT INTO {table} ({columns}) VALUES {}", tuples.join(", "))
 }
 
 /// The tables `Conn::insert_later` may keep rows for: append-only, with no foreign key pointing at

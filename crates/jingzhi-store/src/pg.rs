@@ -177,6 +177,16 @@ impl Conn for PgConn {
     }
 }
 
+/// The first six characters of a statement, upper-cased (`SELECT`, `INSERT`, `UPDATE`, `WITH …`).
+fn statement_head(sql: &str) -> String {
+    sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase()
+}
+
+/// Parameters as the client takes them.
+fn sql_params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
 /// `sql` with its placeholders `$n` renumbered from `$(n + by)`.
 fn shift_placeholders(sql: &str, by: usize) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
@@ -203,7 +213,7 @@ impl PgConn {
         if self.later.is_empty() {
             return Ok(());
         }
-        let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+        let head = statement_head(sql);
         let blind = (head == "INSERT" || head == "SELECT") && !self.later.iter().any(|(t, _, _)| sql.contains(t));
         if blind {
             Ok(())
@@ -234,22 +244,15 @@ impl PgConn {
         let mut params: Vec<Value> = Vec::new();
         let mut inserts: Vec<String> = Vec::new();
         for (table, columns, rows) in groups {
-            let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");
-            for (i, row) in rows.into_iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                for (j, v) in row.into_iter().enumerate() {
-                    if j > 0 {
-                        sql.push_str(", ");
-                    }
-                    params.push(v);
-                    sql.push_str(&format!("${}", params.len()));
-                }
-                sql.push(')');
-            }
-            inserts.push(sql);
+            let width = rows[0].len();
+            inserts.push(crate::values_insert(
+                table,
+                columns,
+                rows.len(),
+                width,
+                params.len() + 1,
+            ));
+            params.extend(rows.into_iter().flatten());
         }
         let last = match then {
             Some((sql, tail)) => {
@@ -273,8 +276,7 @@ impl PgConn {
         let r = if params.len() <= 64 {
             self.run_execute(&sql, &params)
         } else {
-            let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-            self.client.execute(sql.as_str(), &p).map_err(map_err)
+            self.client.execute(sql.as_str(), &sql_params(&params)).map_err(map_err)
         };
         self.note(r)
     }
@@ -283,7 +285,7 @@ impl PgConn {
     /// be undone with the others if the read failed.
     fn check_reads_only(&self, sql: &str) {
         if cfg!(debug_assertions) && self.reading {
-            let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+            let head = statement_head(sql);
             assert!(
                 head == "SELECT" || head.starts_with("WITH") || head.starts_with("SHOW"),
                 "a write inside Store::read: {sql}"
@@ -300,14 +302,12 @@ impl PgConn {
 
     fn run_execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let stmt = self.statement(sql)?;
-        let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        self.client.execute(&stmt, &p).map_err(map_err)
+        self.client.execute(&stmt, &sql_params(params)).map_err(map_err)
     }
 
     fn run_query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
-        let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        let rows = self.client.query(&stmt, &p).map_err(map_err)?;
+        let rows = self.client.query(&stmt, &sql_params(params)).map_err(map_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mut vals = Vec::with_capacity(r.len());

@@ -1930,17 +1930,21 @@ both_backends!(dedup_candidates_and_links, |s: &Scratch| {
     );
 });
 
-both_backends!(clue_events_attachments_blobs_and_labels, |s: &Scratch| {
-    let id = s
-        .store
+/// One clue (XS2026000001, 油烟, 华阳路街道) in an empty store: its id.
+fn one_clue(s: &Scratch) -> i64 {
+    s.store
         .write(|c| {
             street(c, "310105001", "华阳路街道");
             clue_repo::insert(c, &a_clue("XS2026000001", "油烟", "310105001", "2026-03-01T01:00:00Z"))
         })
-        .unwrap();
-    let ev = |action: &str, at: &str| clue_repo::ClueEvent {
+        .unwrap()
+}
+
+/// A timeline event of a clue (registered → accepted, by org 3).
+fn an_event(clue_id: i64, action: &str, at: &str) -> clue_repo::ClueEvent {
+    clue_repo::ClueEvent {
         id: 0,
-        clue_id: id,
+        clue_id,
         at: t(at),
         actor_user_id: None,
         actor_name: "陈静".into(),
@@ -1950,7 +1954,12 @@ both_backends!(clue_events_attachments_blobs_and_labels, |s: &Scratch| {
         to_status: Some("accepted".into()),
         note: "说明".into(),
         data: None,
-    };
+    }
+}
+
+both_backends!(clue_events_attachments_blobs_and_labels, |s: &Scratch| {
+    let id = one_clue(s);
+    let ev = |action: &str, at: &str| an_event(id, action, at);
     s.store
         .write(|c| {
             clue_repo::insert_event(c, &ev("accept", "2026-03-01T02:00:00Z"))?;
@@ -2526,26 +2535,8 @@ fn ids_of(rows: &[jingzhi_domain::clue::Clue]) -> Vec<i64> {
 both_backends!(
     rows_inserted_later_are_seen_by_their_transaction_and_commit_with_it,
     |s: &Scratch| {
-        let id = s
-            .store
-            .write(|c| {
-                street(c, "310105001", "华阳路街道");
-                clue_repo::insert(c, &a_clue("XS2026000001", "油烟", "310105001", "2026-03-01T01:00:00Z"))
-            })
-            .unwrap();
-        let ev = |clue_id: i64, action: String| clue_repo::ClueEvent {
-            id: 0,
-            clue_id,
-            at: t("2026-03-01T02:00:00Z"),
-            actor_user_id: None,
-            actor_name: "陈静".into(),
-            actor_org_id: None,
-            action,
-            from_status: None,
-            to_status: None,
-            note: String::new(),
-            data: None,
-        };
+        let id = one_clue(s);
+        let ev = |clue_id: i64, action: String| an_event(clue_id, &action, "2026-03-01T02:00:00Z");
         let append = |c: &mut dyn Conn, n: usize| {
             audit::append(
                 c,
