@@ -10,6 +10,7 @@
 #   BENCH_DB_URL=postgres://postgres@127.0.0.1:5432/jz_bench bench/intake.sh   # PostgreSQL (empty database)
 #   CLUES=100000 DURATION=5s bench/intake.sh              # smaller and shorter
 #   REUSE=1 BENCH_DIR=/tmp/jingzhi-bench.XXXX bench/intake.sh   # measure a database generated before
+#   ONLY='baseline|intake' ROUNDS=5 bench/intake.sh        # some endpoints, more rounds
 #
 # Needs Debian's wrk. Prints one line per endpoint and round: requests/s, p50, p99.
 . "$(dirname "$0")/lib.sh"
@@ -30,7 +31,7 @@ COOKIE=$(session_cookie)
 export BENCH_KEY="$KEY"
 echo "machine: $(nproc) cores; $(uname -r); db: ${DB_URL%%://*}; clues: $CLUES"
 curl -sf -o /dev/null -H "Cookie: jz_session=$COOKIE" "$BASE/clues?queue=to_accept" || { echo "queue page failed"; exit 1; }
-for round in 1 2 3; do
+for round in $(seq 1 "${ROUNDS:-3}"); do
     echo "-- round $round"
     load "baseline POST /bench/insert" -s "$ROOT/bench/post.lua" "$BASE/bench/insert"
     load "intake POST /api/v1/clues" -s "$ROOT/bench/intake.lua" "$BASE/api/v1/clues"

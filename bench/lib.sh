@@ -50,8 +50,10 @@ session_cookie() {
 }
 
 # Runs wrk and prints one line: label req/s p50 p99 (ms).
+# ONLY=REGEX runs only the endpoints whose label matches (e.g. ONLY='intake|baseline').
 load() {
     local label=$1; shift
+    if [ -n "${ONLY:-}" ] && ! [[ "$label" =~ $ONLY ]]; then return 0; fi
     local out
     out=$(wrk -t2 -c"${CONNS:-64}" -d"${DURATION:-10s}" --timeout 10s --latency "$@")
     local rps p50 p99 non2xx

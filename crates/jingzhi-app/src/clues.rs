@@ -16,7 +16,7 @@ use jingzhi_domain::clue::{
     Channel, Clue, ClueAction, ClueFacts, ClueStatus, Disposal, MetAt, Verification, WorkOrderType, check_disposal,
     clocks_for, clue_no, needs_reason, next_status, roles_for,
 };
-use jingzhi_domain::dedup::{Report, find_repeat};
+use jingzhi_domain::dedup::{DedupConfig, Report, find_repeat};
 use jingzhi_domain::geo::{Gcj02, LocateMethod, Located, Wgs84};
 use jingzhi_domain::org::{OrgKind, Scope};
 use jingzhi_domain::search::{SearchQuery, index_tokens};
@@ -184,6 +184,11 @@ pub(crate) enum PlaceMode<'a> {
     Import(&'a ImportedSoFar),
 }
 
+/// How far back the duplicate look goes from a clue's receipt.
+fn dedup_window(cfg: &DedupConfig) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_secs((cfg.window_hours * 3600.0) as i64)
+}
+
 /// Provisional ids of an import's own rows in the duplicate look: above any real id, in the
 /// import's order, so candidates sort as they would once stored. `Placed::resolve_provisional`
 /// turns them into real ids in the writer.
@@ -191,21 +196,32 @@ const PROVISIONAL_ID: i64 = 1 << 52;
 
 /// The clues an import has registered as new problems (not repeats) so far, for the duplicate
 /// look of its later rows: by place key and by a grid of cells as wide as the look's radius.
+/// Rows come in received order, so a row older than the look's window before the newest can be
+/// no later row's candidate: it is dropped (a file spanning months keeps about a window's rows).
 pub(crate) struct ImportedSoFar {
-    rows: Vec<(repo::DedupCandidate, Report)>,
+    /// The kept rows; `rows[0]` is the `first`-th row added.
+    rows: std::collections::VecDeque<(repo::DedupCandidate, Report)>,
+    first: usize,
+    /// Rows by place key and by cell, as positions in the order added (ascending); positions
+    /// before `first` are dropped rows, swept out once they are as many as the kept ones.
     by_key: std::collections::HashMap<String, Vec<usize>>,
     by_cell: std::collections::HashMap<(i64, i64), Vec<usize>>,
+    dropped_since_sweep: usize,
     /// Cell size in degrees (both axes).
     cell: f64,
+    window: jiff::SignedDuration,
 }
 
 impl ImportedSoFar {
-    pub(crate) fn new(data: &IntakeData) -> ImportedSoFar {
+    pub(crate) fn new(cfg: &DedupConfig) -> ImportedSoFar {
         ImportedSoFar {
-            rows: Vec::new(),
+            rows: Default::default(),
+            first: 0,
             by_key: Default::default(),
             by_cell: Default::default(),
-            cell: (data.dedup.radius_m / 111_320.0).max(1e-5),
+            dropped_since_sweep: 0,
+            cell: (cfg.radius_m / 111_320.0).max(1e-5),
+            window: dedup_window(cfg),
         }
     }
 
@@ -213,34 +229,74 @@ impl ImportedSoFar {
         ((lng / self.cell).floor() as i64, (lat / self.cell).floor() as i64)
     }
 
+    /// The row at a position, unless it has been dropped.
+    fn row(&self, at: usize) -> Option<&(repo::DedupCandidate, Report)> {
+        at.checked_sub(self.first).and_then(|i| self.rows.get(i))
+    }
+
+    /// How many rows are kept (for tests of the dropping).
+    #[cfg(test)]
+    fn kept(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Records row `ordinal` of the import (rows are added in the order the writer stores them,
     /// which is the order of `received_at`) as a new open clue.
     pub(crate) fn add(&mut self, ordinal: usize, p: &Prepared, placed: &Placed) {
-        // The report is what the look compares (the text as stored, trimmed); of the candidate,
-        // the merge needs only the id, the time and the point (a hundred thousand rows are kept).
-        let r = Report {
-            text: p.n.description.trim().to_string(),
-            ..self_report(p, placed.point, placed.place_key.clone())
-        };
+        // The report is what the look compares (the text as stored, trimmed).
+        self.add_report(
+            ordinal,
+            Report {
+                text: p.n.description.trim().to_string(),
+                ..self_report(p, placed.point, placed.place_key.clone())
+            },
+        );
+    }
+
+    /// [`ImportedSoFar::add`] of a report; drops the rows it leaves outside the window of every
+    /// later row.
+    fn add_report(&mut self, ordinal: usize, r: Report) {
+        // Of the candidate, the merge needs only the id, the time and the point.
         let k = repo::DedupCandidate {
             id: PROVISIONAL_ID + ordinal as i64,
             matter_code: String::new(),
             description: String::new(),
-            lng: placed.point.map(|pt| pt.lng),
-            lat: placed.point.map(|pt| pt.lat),
+            lng: r.point.map(|pt| pt.lng),
+            lat: r.point.map(|pt| pt.lat),
             place_key: None,
-            received_at: p.received_at,
+            received_at: r.received_at,
             classification: String::new(),
         };
-        let i = self.rows.len();
-        if let Some(key) = &placed.place_key {
-            self.by_key.entry(key.clone()).or_default().push(i);
+        let at = self.first + self.rows.len();
+        if let Some(key) = &r.place_key {
+            self.by_key.entry(key.clone()).or_default().push(at);
         }
         if let (Some(lng), Some(lat)) = (k.lng, k.lat) {
             let cell = self.cell_of(lng, lat);
-            self.by_cell.entry(cell).or_default().push(i);
+            self.by_cell.entry(cell).or_default().push(at);
         }
-        self.rows.push((k, r));
+        let oldest_wanted = r.received_at - self.window;
+        self.rows.push_back((k, r));
+        // A later row's look goes back to its own time less the window, never before this one's.
+        while self.rows.front().is_some_and(|(k, _)| k.received_at < oldest_wanted) {
+            self.rows.pop_front();
+            self.first += 1;
+            self.dropped_since_sweep += 1;
+        }
+        if self.dropped_since_sweep > self.rows.len().max(64) {
+            let first = self.first;
+            let sweep = |lists: &mut dyn Iterator<Item = &mut Vec<usize>>| {
+                for list in lists {
+                    let gone = list.partition_point(|&i| i < first);
+                    list.drain(..gone);
+                }
+            };
+            sweep(&mut self.by_key.values_mut());
+            sweep(&mut self.by_cell.values_mut());
+            self.by_key.retain(|_, l| !l.is_empty());
+            self.by_cell.retain(|_, l| !l.is_empty());
+            self.dropped_since_sweep = 0;
+        }
     }
 
     /// The newest `DEDUP_CANDIDATES` of the database's candidates and this import's own rows at
@@ -255,10 +311,10 @@ impl ImportedSoFar {
     ) -> Vec<(repo::DedupCandidate, Report)> {
         let mut mine: std::collections::BTreeSet<usize> = Default::default();
         let recent = |list: &Vec<usize>| -> Vec<usize> {
-            // Each list is in received order: walk back while the rows are in the window.
+            // Each list is in received order: walk back while the rows are kept and in the window.
             list.iter()
                 .rev()
-                .take_while(|&&i| self.rows[i].0.received_at >= since)
+                .take_while(|&&i| self.row(i).is_some_and(|(k, _)| k.received_at >= since))
                 .copied()
                 .collect()
         };
@@ -274,9 +330,10 @@ impl ImportedSoFar {
                         continue;
                     };
                     mine.extend(recent(list).into_iter().filter(|&i| {
-                        let k = &self.rows[i].0;
-                        matches!((k.lng, k.lat), (Some(lng), Some(lat))
-                            if (min_lng..=max_lng).contains(&lng) && (min_lat..=max_lat).contains(&lat))
+                        self.row(i).is_some_and(|(k, _)| {
+                            matches!((k.lng, k.lat), (Some(lng), Some(lat))
+                                if (min_lng..=max_lng).contains(&lng) && (min_lat..=max_lat).contains(&lat))
+                        })
                     }));
                 }
             }
@@ -284,7 +341,7 @@ impl ImportedSoFar {
         if mine.is_empty() {
             return from_db;
         }
-        from_db.extend(mine.into_iter().map(|i| self.rows[i].clone()));
+        from_db.extend(mine.into_iter().filter_map(|i| self.row(i).cloned()));
         from_db.sort_by_key(|(k, _)| std::cmp::Reverse((k.received_at, k.id)));
         from_db.truncate(DEDUP_CANDIDATES as usize);
         from_db
@@ -879,7 +936,7 @@ impl App {
         });
         // Duplicates: an open clue at the same place (same compound or address, or within the
         // radius) about the same problem, with a similar text.
-        let since = p.received_at - jiff::SignedDuration::from_secs((data.dedup.window_hours * 3600.0) as i64);
+        let since = p.received_at - dedup_window(&data.dedup);
         let place_key = match compound_id {
             Some(id) => Some(format!("compound-id:{id}")),
             None => address_key,
@@ -1973,4 +2030,59 @@ pub fn event_time(e: &Event) -> String {
 /// Stored instant text, for exports.
 pub fn ts_text(t: Option<Timestamp>) -> String {
     t.map(format_ts).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(minutes: i64, place: &str, lng: f64) -> Report {
+        Report {
+            matter: "cooking_fumes".into(),
+            text: format!("饭店油烟{minutes}"),
+            point: Some(Wgs84 { lng, lat: 31.21 }),
+            place_key: Some(place.into()),
+            received_at: Timestamp::from_second(1_790_000_000 + minutes * 60).unwrap(),
+            matter_probs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_import_keeps_only_the_rows_a_later_look_can_reach() {
+        // A window of one day; a row every ten minutes for four days at two places.
+        let cfg = DedupConfig {
+            window_hours: 24.0,
+            ..Default::default()
+        };
+        let mut so_far = ImportedSoFar::new(&cfg);
+        let day = 24 * 60;
+        let mut most = 0;
+        for i in 0..(4 * day / 10) {
+            let minutes = i * 10;
+            let (place, lng) = if i % 2 == 0 { ("addr:番禺路1号", 121.40) } else { ("addr:华阳路2号", 121.41) };
+            so_far.add_report(i as usize, report(minutes, place, lng));
+            most = most.max(so_far.kept());
+        }
+        // A day's rows and the one on its edge: not the four days added.
+        assert_eq!(most, (day / 10 + 1) as usize);
+        // Swept from the lists too: no more positions than a day and a sweep's worth.
+        let listed: usize = so_far.by_key.values().map(Vec::len).sum();
+        assert!(listed <= 2 * most, "{listed} positions listed for {most} rows kept");
+        // The last row's look finds exactly the kept rows at its place in its window, by key
+        // and by point, newest first.
+        let last = 4 * day - 10;
+        let since = Timestamp::from_second(1_790_000_000 + (last - day) * 60).unwrap();
+        let by_key = so_far.merge(Vec::new(), Some("addr:华阳路2号"), None, since);
+        assert_eq!(by_key.len(), DEDUP_CANDIDATES as usize);
+        assert!(by_key.iter().all(|(k, r)| k.received_at >= since && r.place_key.as_deref() == Some("addr:华阳路2号")));
+        assert!(by_key.windows(2).all(|w| w[0].0.received_at > w[1].0.received_at));
+        let narrow = so_far.merge(Vec::new(), None, Some([121.409, 121.411, 31.209, 31.211]), since);
+        assert_eq!(narrow.len(), DEDUP_CANDIDATES as usize);
+        assert!(narrow.iter().all(|(k, _)| k.lng == Some(121.41)));
+        // A look from before the window (as a row received out of order would make) finds no
+        // dropped row: only what is kept.
+        let early = Timestamp::from_second(1_790_000_000).unwrap();
+        let all = so_far.merge(Vec::new(), Some("addr:番禺路1号"), None, early);
+        assert!(all.iter().all(|(k, _)| k.received_at >= since - jiff::SignedDuration::from_secs(600)));
+    }
 }

@@ -219,8 +219,8 @@ impl App {
     }
 
     /// Rows of a synthetic 12345 work-order file (header first), `rows` long, received over the
-    /// month before now.
-    pub fn generate_hotline_rows(&self, rows: usize, seed: u64) -> Vec<Vec<String>> {
+    /// `days` before now.
+    pub fn generate_hotline_rows(&self, rows: usize, seed: u64, days: u32) -> Vec<Vec<String>> {
         let texts = corpus();
         let now = self.now();
         let mut rng = Rng(seed);
@@ -255,7 +255,7 @@ impl App {
         ];
         for i in 0..rows {
             let (_, text) = &texts[rng.below(texts.len())];
-            let at = now - SignedDuration::from_secs((rng.next() % (30 * 86_400)) as i64);
+            let at = now - SignedDuration::from_secs((rng.next() % (u64::from(days.max(1)) * 86_400)) as i64);
             out.push(vec![
                 format!("GD{seed:x}{i:07}"),
                 jingzhi_domain::time::short_datetime(at),

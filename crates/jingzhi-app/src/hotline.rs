@@ -319,7 +319,7 @@ impl App {
                     }
                 });
                 sc.spawn(move || {
-                    let mut so_far = ImportedSoFar::new(data);
+                    let mut so_far = ImportedSoFar::new(&data.dedup);
                     let mut ordinal = 0;
                     for results in classified {
                         let chunk = self.store.read(|rc| {

@@ -291,6 +291,9 @@ pub enum GenerateCmd {
         rows: usize,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Received over this many days before now.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
     },
 }
 
@@ -645,9 +648,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             outln!("已生成 {count} 件案件，用时 {:.1} 秒", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate(GenerateCmd::Hotline { out, rows, seed }) => {
+        Command::Generate(GenerateCmd::Hotline { out, rows, seed, days }) => {
             let app = ready_app(&c)?;
-            let data = app.generate_hotline_rows(rows, seed);
+            let data = app.generate_hotline_rows(rows, seed, days);
             let is_csv = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
             let bytes = if is_csv {
                 let headers: Vec<&str> = data[0].iter().map(String::as_str).collect();
