@@ -2059,7 +2059,11 @@ mod tests {
         let mut most = 0;
         for i in 0..(4 * day / 10) {
             let minutes = i * 10;
-            let (place, lng) = if i % 2 == 0 { ("addr:番禺路1号", 121.40) } else { ("addr:华阳路2号", 121.41) };
+            let (place, lng) = if i % 2 == 0 {
+                ("addr:番禺路1号", 121.40)
+            } else {
+                ("addr:华阳路2号", 121.41)
+            };
             so_far.add_report(i as usize, report(minutes, place, lng));
             most = most.max(so_far.kept());
         }
@@ -2074,7 +2078,11 @@ mod tests {
         let since = Timestamp::from_second(1_790_000_000 + (last - day) * 60).unwrap();
         let by_key = so_far.merge(Vec::new(), Some("addr:华阳路2号"), None, since);
         assert_eq!(by_key.len(), DEDUP_CANDIDATES as usize);
-        assert!(by_key.iter().all(|(k, r)| k.received_at >= since && r.place_key.as_deref() == Some("addr:华阳路2号")));
+        assert!(
+            by_key
+                .iter()
+                .all(|(k, r)| k.received_at >= since && r.place_key.as_deref() == Some("addr:华阳路2号"))
+        );
         assert!(by_key.windows(2).all(|w| w[0].0.received_at > w[1].0.received_at));
         let narrow = so_far.merge(Vec::new(), None, Some([121.409, 121.411, 31.209, 31.211]), since);
         assert_eq!(narrow.len(), DEDUP_CANDIDATES as usize);
@@ -2083,6 +2091,9 @@ mod tests {
         // dropped row: only what is kept.
         let early = Timestamp::from_second(1_790_000_000).unwrap();
         let all = so_far.merge(Vec::new(), Some("addr:番禺路1号"), None, early);
-        assert!(all.iter().all(|(k, _)| k.received_at >= since - jiff::SignedDuration::from_secs(600)));
+        assert!(
+            all.iter()
+                .all(|(k, _)| k.received_at >= since - jiff::SignedDuration::from_secs(600))
+        );
     }
 }
