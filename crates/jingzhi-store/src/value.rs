@@ -145,6 +145,24 @@ impl Row {
             _ => None,
         }
     }
+    /// A text column without copying it: moved out of the row (left empty), for readers that
+    /// build a value from each row once (a page of fifty clues has a thousand text columns).
+    pub fn take_opt_text(&mut self, i: usize) -> Option<String> {
+        match self.0.get_mut(i) {
+            Some(Value::Text(s)) => Some(std::mem::take(s)),
+            _ => self.opt_text(i),
+        }
+    }
+    pub fn take_text(&mut self, i: usize) -> String {
+        self.take_opt_text(i).unwrap_or_default()
+    }
+    /// A text column borrowed (`""` when NULL or not text), for codes parsed on the spot.
+    pub fn str(&self, i: usize) -> &str {
+        match self.at(i) {
+            Value::Text(s) => s,
+            _ => "",
+        }
+    }
     pub fn blob(&self, i: usize) -> Vec<u8> {
         match self.at(i) {
             Value::Blob(b) => b.clone(),
@@ -173,6 +191,19 @@ impl Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_are_taken_out_of_a_row_or_read_as_text() {
+        let mut r = Row(vec![Value::Text("油烟".into()), Value::Int(7), Value::Null]);
+        assert_eq!(r.str(0), "油烟");
+        assert_eq!(r.take_text(0), "油烟");
+        assert_eq!(r.str(0), "", "moved out, not copied");
+        assert_eq!(r.take_opt_text(1).as_deref(), Some("7"));
+        assert_eq!(r.i64(1), 7, "a number is read, not taken");
+        assert_eq!(r.take_opt_text(2), None);
+        assert_eq!(r.str(2), "");
+        assert_eq!(r.take_opt_text(9), None, "past the end");
+    }
 
     #[test]
     fn rows_read_ints_from_bools_and_back() {
