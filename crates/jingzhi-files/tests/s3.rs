@@ -166,7 +166,10 @@ fn set_up(agent: &ureq::Agent, endpoint: &str, bucket: &str) -> (String, String)
     // request. Its own API answers without using up one of the unauthenticated requests.
     let deadline = Instant::now() + Duration::from_secs(60);
     while agent.get(&format!("{endpoint}/moto-api/data.json")).call().is_err() {
-        assert!(Instant::now() < deadline, "moto at {endpoint} did not answer within 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "moto at {endpoint} did not answer within 60 s"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     iam(
