@@ -411,20 +411,13 @@ fn every_role_by_clue_step_is_enforced() {
     use jingzhi_domain::clue::{Channel, ClueAction, ClueStatus, Disposal, Verification, roles_for};
     let s = Scratch::sqlite();
     // Near-identical test clues must not be linked as repeats of each other here.
-    s.store
-        .write(|c| {
-            let cfg = jingzhi_domain::dedup::DedupConfig {
-                threshold: 99.0,
-                ..Default::default()
-            };
-            jingzhi_store::repo::settings::set(
-                c,
-                "dedup_config",
-                &serde_json::to_string(&cfg).unwrap(),
-                common::t("2026-01-01T00:00:00Z"),
-            )
-        })
-        .unwrap();
+    common::set_dedup_config(
+        &s,
+        &jingzhi_domain::dedup::DedupConfig {
+            threshold: 99.0,
+            ..Default::default()
+        },
+    );
     let w = demo_world(&s);
     let d = w.actor(Role::Dispatcher);
     let lead = w.actor(Role::TeamLeader);

@@ -1055,23 +1055,12 @@ GD2026030203,2026-03-01 11:00,咨询,请问装修需要去哪里登记,长宁区
             let other = Scratch::on(s.backend(), "app").unwrap();
             // A look back of 36 hours over rows spanning three days: the import drops the rows
             // its later rows can no longer reach, and must still link as one-by-one does.
-            for scratch in [s, &other] {
-                scratch
-                    .store
-                    .write(|c| {
-                        let cfg = jingzhi_domain::dedup::DedupConfig {
-                            window_hours: 36.0,
-                            ..Default::default()
-                        };
-                        jingzhi_store::repo::settings::set(
-                            c,
-                            "dedup_config",
-                            &serde_json::to_string(&cfg).unwrap(),
-                            common::t("2026-01-01T00:00:00Z"),
-                        )
-                    })
-                    .unwrap();
-            }
+            let cfg = jingzhi_domain::dedup::DedupConfig {
+                window_hours: 36.0,
+                ..Default::default()
+            };
+            common::set_dedup_config(s, &cfg);
+            common::set_dedup_config(&other, &cfg);
             let (bulk, single) = (demo_world(s), demo_world(&other));
             let d_bulk = bulk.actor(Role::Dispatcher);
             let d_single = single.actor(Role::Dispatcher);

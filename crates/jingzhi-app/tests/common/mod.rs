@@ -52,3 +52,18 @@ pub fn demo_world(s: &Scratch) -> World {
     let accounts = demo::seed(&app, DEMO).expect("seed");
     World { app, clock, accounts }
 }
+
+/// Stores a duplicate-look configuration before a world is built on the database (the app reads
+/// it when it first needs its intake data).
+pub fn set_dedup_config(s: &Scratch, cfg: &jingzhi_domain::dedup::DedupConfig) {
+    s.store
+        .write(|c| {
+            jingzhi_store::repo::settings::set(
+                c,
+                "dedup_config",
+                &serde_json::to_string(cfg).unwrap(),
+                t("2026-01-01T00:00:00Z"),
+            )
+        })
+        .unwrap();
+}
